@@ -1,0 +1,277 @@
+//! STUN credentials: short-term and long-term keys, password preparation, USERHASH and the
+//! nonce cookie with its security feature bits (RFC 8489 §9, §14.4, §18.1).
+
+use crate::integrity::IntegrityKey;
+use crate::wire::password_algorithm;
+use md5::{Digest, Md5};
+use std::borrow::Cow;
+use unicode_normalization::UnicodeNormalization;
+
+/// Why a string could not be prepared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum PrepError {
+    /// The string is empty (RFC 8265 §4.2.1: an OpaqueString is not zero length).
+    #[error("empty string")]
+    Empty,
+    /// The string contains a character the profile prohibits (a control character, or for
+    /// SASLprep one of RFC 4013 §2.3's tables).
+    #[error("prohibited character {0:?}")]
+    Prohibited(char),
+}
+
+/// How passwords (and realms) are prepared before hashing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum PasswordPrep {
+    /// RFC 8265 OpaqueString, as RFC 8489 §9.2.2 requires (the default).
+    #[default]
+    OpaqueString,
+    /// RFC 4013 SASLprep, as RFC 5389 §15.4 required; some older servers still expect it.
+    SaslPrep,
+    /// Bytes as given: no preparation.
+    None,
+}
+
+/// Non-ASCII space characters (Unicode general category Zs other than U+0020; RFC 3454 C.1.2).
+const fn is_non_ascii_space(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
+    )
+}
+
+/// RFC 3454 table B.1: characters "commonly mapped to nothing".
+const fn is_mapped_to_nothing(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{1806}'
+            | '\u{180B}'..='\u{180D}'
+            | '\u{200B}'..='\u{200D}'
+            | '\u{2060}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+    )
+}
+
+/// RFC 4013 §2.3 prohibited output: RFC 3454 tables C.1.2, C.2.1, C.2.2, C.3–C.9.
+fn is_saslprep_prohibited(c: char) -> bool {
+    let u = u32::from(c);
+    is_non_ascii_space(c)
+        || c.is_control()
+        || matches!(
+            u,
+            0x06DD | 0x070F | 0x180E | 0x200C | 0x200D | 0x2028 | 0x2029 | 0xFEFF
+        )
+        || matches!(u, 0x2060..=0x2063 | 0x206A..=0x206F | 0xFFF9..=0xFFFC | 0x1D173..=0x1D17A)
+        || matches!(u, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD)
+        || matches!(u, 0xFDD0..=0xFDEF)
+        || (u & 0xFFFE) == 0xFFFE
+        || matches!(u, 0xFFFD | 0x2FF0..=0x2FFB | 0x0340 | 0x0341 | 0x200E | 0x200F | 0x202A..=0x202E)
+        || matches!(u, 0xE0001 | 0xE0020..=0xE007F)
+}
+
+/// Prepares a string with the RFC 8265 OpaqueString profile (RFC 8265 §4.2.2): non-ASCII
+/// spaces become U+0020, then Unicode Normalization Form C; control characters are refused.
+/// Printable ASCII is returned borrowed, without copying.
+///
+/// # Errors
+///
+/// [`PrepError::Empty`] or [`PrepError::Prohibited`].
+pub fn opaque_string(s: &str) -> Result<Cow<'_, str>, PrepError> {
+    if s.is_empty() {
+        return Err(PrepError::Empty);
+    }
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Ok(Cow::Borrowed(s));
+    }
+    if let Some(c) = s.chars().find(|c| c.is_control()) {
+        return Err(PrepError::Prohibited(c));
+    }
+    let mapped: String = s
+        .chars()
+        .map(|c| if is_non_ascii_space(c) { ' ' } else { c })
+        .nfc()
+        .collect();
+    Ok(Cow::Owned(mapped))
+}
+
+/// Prepares a string with SASLprep (RFC 4013): B.1 characters are removed, non-ASCII spaces
+/// become U+0020, then NFKC, then the prohibited-output tables are checked. The bidirectional
+/// check of RFC 3454 §6 is not applied.
+///
+/// # Errors
+///
+/// [`PrepError::Empty`] or [`PrepError::Prohibited`].
+pub fn saslprep(s: &str) -> Result<Cow<'_, str>, PrepError> {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return if s.is_empty() {
+            Err(PrepError::Empty)
+        } else {
+            Ok(Cow::Borrowed(s))
+        };
+    }
+    let prepared: String = s
+        .chars()
+        .filter(|&c| !is_mapped_to_nothing(c))
+        .map(|c| if is_non_ascii_space(c) { ' ' } else { c })
+        .nfkc()
+        .collect();
+    if let Some(c) = prepared.chars().find(|&c| is_saslprep_prohibited(c)) {
+        return Err(PrepError::Prohibited(c));
+    }
+    if prepared.is_empty() {
+        return Err(PrepError::Empty);
+    }
+    Ok(Cow::Owned(prepared))
+}
+
+fn prepare(s: &str, prep: PasswordPrep) -> Result<Cow<'_, str>, PrepError> {
+    match prep {
+        PasswordPrep::OpaqueString => opaque_string(s),
+        PasswordPrep::SaslPrep => saslprep(s),
+        PasswordPrep::None => Ok(Cow::Borrowed(s)),
+    }
+}
+
+/// The MESSAGE-INTEGRITY key of short-term credentials (RFC 8489 §9.1.1): the prepared password
+/// (ICE uses these, with the ice-pwd as password).
+///
+/// # Errors
+///
+/// When the password cannot be prepared.
+pub fn short_term_key(password: &str, prep: PasswordPrep) -> Result<IntegrityKey, PrepError> {
+    Ok(IntegrityKey::new(prepare(password, prep)?.as_bytes()))
+}
+
+/// The bytes of a long-term key (RFC 8489 §9.2.2):
+/// `H(username ":" prep(realm) ":" prep(password))` with H = MD5 (16 bytes) or SHA-256 (32
+/// bytes) as `algorithm` ([`password_algorithm`]) says. Unknown algorithms fall back to MD5,
+/// the RFC 5389 key.
+///
+/// # Errors
+///
+/// When the realm or password cannot be prepared.
+pub fn long_term_key_bytes(
+    username: &str,
+    realm: &str,
+    password: &str,
+    algorithm: u16,
+    prep: PasswordPrep,
+) -> Result<Vec<u8>, PrepError> {
+    let realm = prepare(realm, prep)?;
+    let password = prepare(password, prep)?;
+    let parts: [&[u8]; 5] = [
+        username.as_bytes(),
+        b":",
+        realm.as_bytes(),
+        b":",
+        password.as_bytes(),
+    ];
+    Ok(if algorithm == password_algorithm::SHA256 {
+        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+        for p in parts {
+            ctx.update(p);
+        }
+        ctx.finish().as_ref().to_vec()
+    } else {
+        let mut md5 = Md5::new();
+        for p in parts {
+            md5.update(p);
+        }
+        md5.finalize().to_vec()
+    })
+}
+
+/// The MESSAGE-INTEGRITY(-SHA256) key of long-term credentials (RFC 8489 §9.2.2).
+///
+/// # Errors
+///
+/// When the realm or password cannot be prepared.
+pub fn long_term_key(
+    username: &str,
+    realm: &str,
+    password: &str,
+    algorithm: u16,
+    prep: PasswordPrep,
+) -> Result<IntegrityKey, PrepError> {
+    Ok(IntegrityKey::new(&long_term_key_bytes(
+        username, realm, password, algorithm, prep,
+    )?))
+}
+
+/// USERHASH (RFC 8489 §14.4): `SHA-256(OpaqueString(username) ":" OpaqueString(realm))`.
+///
+/// # Errors
+///
+/// When the username or realm cannot be prepared.
+pub fn userhash(username: &str, realm: &str) -> Result<[u8; 32], PrepError> {
+    let username = opaque_string(username)?;
+    let realm = opaque_string(realm)?;
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(username.as_bytes());
+    ctx.update(b":");
+    ctx.update(realm.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ctx.finish().as_ref());
+    Ok(out)
+}
+
+/// The nonce cookie that announces security features (RFC 8489 §9.2).
+pub const NONCE_COOKIE: &str = "obMatJos2";
+
+/// The 24-bit security feature set a server announces in its nonce (RFC 8489 §9.2, §18.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct SecurityFeatures(pub u32);
+
+impl SecurityFeatures {
+    /// Bit 0 (the most significant of the 24): password algorithms (RFC 8489 §9.2.4).
+    pub const PASSWORD_ALGORITHMS: u32 = 1 << 23;
+    /// Bit 1: username anonymity, USERHASH (RFC 8489 §9.2.4).
+    pub const USERNAME_ANONYMITY: u32 = 1 << 22;
+
+    /// Whether the server offers PASSWORD-ALGORITHMS negotiation.
+    pub const fn password_algorithms(self) -> bool {
+        self.0 & Self::PASSWORD_ALGORITHMS != 0
+    }
+
+    /// Whether the server offers USERHASH.
+    pub const fn username_anonymity(self) -> bool {
+        self.0 & Self::USERNAME_ANONYMITY != 0
+    }
+
+    /// Reads the feature set from a nonce that starts with the nonce cookie: the 4 characters
+    /// after it are the base64 of the 24 bits. `None` if the nonce has no cookie.
+    pub fn from_nonce(nonce: &str) -> Option<Self> {
+        let encoded = nonce.strip_prefix(NONCE_COOKIE)?.get(..4)?;
+        let mut bits = 0u32;
+        for c in encoded.bytes() {
+            bits = (bits << 6) | u32::from(base64_value(c)?);
+        }
+        Some(Self(bits))
+    }
+
+    /// The 4 characters that follow the nonce cookie for this feature set.
+    pub fn encode(self) -> [u8; 4] {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let bits = self.0 & 0x00ff_ffff;
+        [18, 12, 6, 0].map(|shift| ALPHABET[usize::try_from((bits >> shift) & 0x3f).unwrap_or(0)])
+    }
+}
+
+const fn base64_value(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;
