@@ -11,6 +11,9 @@
 //! [`PeerProcess`] guard drops, panics included.
 #![forbid(unsafe_code)]
 
+pub mod coturn;
+pub mod driver;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicU64, Ordering};

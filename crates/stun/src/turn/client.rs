@@ -297,6 +297,11 @@ impl TurnClient {
         self.core.relayed().ok()
     }
 
+    /// The realm the server announced in its 401 challenge, once known.
+    pub fn realm(&self) -> Option<&str> {
+        self.core.auth.realm.as_deref()
+    }
+
     /// The server this client talks to (it changes after a 300 Try Alternate over UDP).
     pub fn server(&self) -> SocketAddr {
         self.core.config.server

@@ -78,6 +78,8 @@ pub enum TurnEvent {
         peer: SocketAddr,
         /// The payload.
         data: Vec<u8>,
+        /// The channel it came on (ChannelData), or `None` for a Data indication.
+        channel: Option<ChannelNumber>,
     },
     /// The allocation is gone: deleted by Deallocate, or expired.
     Deallocated,

@@ -33,6 +33,7 @@ impl Core {
                 self.events.push_back(TurnEvent::Data {
                     peer,
                     data: frame.data.to_vec(),
+                    channel: Some(frame.channel),
                 });
                 Ok(())
             }
@@ -58,6 +59,7 @@ impl Core {
                 self.events.push_back(TurnEvent::Data {
                     peer,
                     data: data.to_vec(),
+                    channel: None,
                 });
                 Ok(())
             }
