@@ -47,6 +47,8 @@ pub(crate) struct Core {
     pub(crate) channels: Channels,
     pub(crate) events: VecDeque<TurnEvent>,
     pub(crate) redirected: bool,
+    /// When we last sent anything to the server (for keep-alives).
+    last_sent: Instant,
     scratch: Vec<u8>,
 }
 
@@ -119,6 +121,14 @@ impl Core {
         }
     }
 
+    /// When a keep-alive is due, if the allocation exists and keep-alives are on.
+    fn keepalive_at(&self) -> Option<Instant> {
+        match self.state {
+            State::Allocated { .. } => self.config.keepalive.map(|k| self.last_sent + k),
+            _ => None,
+        }
+    }
+
     fn next_timer(&self) -> Option<Instant> {
         let allocation = match self.state {
             State::Allocated {
@@ -138,6 +148,7 @@ impl Core {
             allocation,
             self.permissions.next_timer(),
             self.channels.next_timer(),
+            self.keepalive_at(),
         ]
         .into_iter()
         .flatten()
@@ -270,6 +281,7 @@ impl TurnClient {
                 channels: Channels::default(),
                 events: VecDeque::new(),
                 redirected: false,
+                last_sent: now,
                 scratch: Vec::new(),
             },
         })
@@ -508,6 +520,7 @@ impl SansIo for TurnClient {
             if !self.conn.is_stream() {
                 buf.clear();
                 buf.extend_from_slice(request);
+                self.core.last_sent = now;
                 return Some(transmit(buf.len()));
             }
             if let Err(e) = self.conn.queue(|out| {
@@ -517,7 +530,11 @@ impl SansIo for TurnClient {
                 self.core.close_with(TurnEvent::Closed(e));
             }
         }
-        self.conn.poll_transmit(buf).map(transmit)
+        let sent = self.conn.poll_transmit(buf).map(transmit);
+        if sent.is_some() {
+            self.core.last_sent = now;
+        }
+        sent
     }
 
     fn poll_event(&mut self) -> Option<TurnEvent> {
@@ -533,8 +550,22 @@ impl SansIo for TurnClient {
 
     fn handle_timeout(&mut self, now: Instant) {
         let now = self.core.clock.advance(now);
-        if self.core.state != State::Closed {
-            self.core.on_timeout(now);
+        if self.core.state == State::Closed {
+            return;
+        }
+        self.core.on_timeout(now);
+        if self.core.keepalive_at().is_some_and(|at| at <= now) {
+            // A Binding indication: no response, no retransmission (RFC 8489 §3).
+            let id = TransactionId::random(&mut self.core.rng);
+            let queued = self.conn.queue(|out| {
+                let mut b = MessageBuilder::new(out, Class::Indication, Method::BINDING, id);
+                b.add_fingerprint()?;
+                Ok(())
+            });
+            if let Err(e) = queued {
+                self.core.close_with(TurnEvent::Closed(e));
+            }
+            self.core.last_sent = now;
         }
     }
 }

@@ -61,6 +61,10 @@ pub struct TurnConfig {
     pub dont_fragment: bool,
     /// SOFTWARE to include in requests.
     pub software: Option<String>,
+    /// Send a Binding indication to the server when nothing else was sent for this long, so
+    /// NAT mappings on the path stay open between refreshes (RFC 8489 §3 keep-alive). `None`
+    /// disables it. Default: 15 s over UDP, none over TCP/TLS.
+    pub keepalive: Option<Duration>,
     /// Retransmission parameters.
     pub transactions: TransactionConfig,
     /// Seed of the transaction-id generator (`None`: operating-system entropy).
@@ -76,6 +80,7 @@ impl TurnConfig {
         username: impl Into<String>,
         password: impl Into<String>,
     ) -> Self {
+        let keepalive_default = (!transport.is_stream()).then_some(Duration::from_secs(15));
         Self {
             server,
             local,
@@ -88,6 +93,7 @@ impl TurnConfig {
             requested_family: None,
             dont_fragment: false,
             software: None,
+            keepalive: keepalive_default,
             transactions: TransactionConfig::default(),
             rng_seed: None,
         }

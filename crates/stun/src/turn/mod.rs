@@ -13,6 +13,8 @@
 //!   ones), **CreatePermission** refreshed before its 300 s expiry, **ChannelBind** refreshed
 //!   before 10 minutes, and **Deallocate** (Refresh with LIFETIME 0).
 //! - **Data**: Send and Data indications, and the ChannelData fast path once a channel is bound.
+//! - **Keep-alive**: a Binding indication when nothing was sent for 15 s (UDP), so NAT mappings
+//!   stay open between refreshes.
 //! - **Transports**: UDP datagrams; TCP with RFC 8656 §12.5 stream framing (ChannelData padded
 //!   to 4 bytes); TLS over TCP with rustls. The caller opens the socket or TCP connection and
 //!   moves bytes; the client never does I/O.
