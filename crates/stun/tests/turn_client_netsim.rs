@@ -471,3 +471,29 @@ fn deallocate_releases_the_allocation() {
             .is_err()
     );
 }
+
+#[test]
+fn refused_refreshes_are_retried_with_backoff_until_expiry() {
+    let faults = Faults {
+        refuse_refresh: true,
+        ..Faults::default()
+    };
+    let mut w = world(
+        10,
+        faults,
+        |_| {},
+        LinkConfig::ideal().delay(Duration::from_millis(20)),
+    );
+    assert!(matches!(allocate(&mut w), TurnEvent::Allocated { .. }));
+    wait_for(&mut w, Duration::from_secs(700), |e| {
+        matches!(e, TurnEvent::Deallocated)
+    });
+    let refreshes = w.sim.endpoint(w.server).seen.requests["refresh"];
+    // First attempt at 540 s, then one every 10 s until the 600 s lifetime ends.
+    assert_eq!(refreshes, 6, "refresh attempts");
+    assert_eq!(
+        w.sim.elapsed().as_secs(),
+        600,
+        "the allocation expired at its lifetime"
+    );
+}

@@ -3,7 +3,7 @@
 use super::config::TurnConfig;
 use super::connection::Connection;
 use super::event::{Failure, TurnEvent};
-use super::peers::{Channels, Permissions, refresh_time};
+use super::peers::{Channels, Permissions, RETRY_AFTER_FAILURE, refresh_time};
 use super::request::{Auth, Request, Tag};
 use crate::error::{ApiMisuse, Error};
 use crate::transaction::Transactions;
@@ -217,23 +217,22 @@ impl Core {
         }
     }
 
-    /// Reports a request that ended without success.
+    /// Reports a request that ended without success. Failed refreshes are retried after
+    /// [`RETRY_AFTER_FAILURE`] while the thing they refresh lives.
     pub(crate) fn request_failed(&mut self, request: &Request, failure: Failure) {
+        let now = self.clock.now();
         match request {
             Request::Allocate => self.close_with(TurnEvent::AllocationFailed(failure)),
             Request::Refresh { lifetime: Some(0) } => self.close_with(TurnEvent::Deallocated),
             Request::Refresh { .. } => {
                 if let State::Allocated {
-                    relayed,
-                    expires,
-                    refresh_at,
-                    ..
+                    relayed, expires, ..
                 } = self.state
                 {
                     self.state = State::Allocated {
                         relayed,
                         expires,
-                        refresh_at,
+                        refresh_at: now + RETRY_AFTER_FAILURE,
                         refreshing: false,
                     };
                 }
@@ -241,7 +240,7 @@ impl Core {
             }
             Request::CreatePermission { peers } => {
                 for &peer in peers {
-                    self.permissions.failed(peer);
+                    self.permissions.failed(peer, now);
                     self.events.push_back(TurnEvent::PermissionFailed {
                         peer,
                         failure: failure.clone(),
@@ -249,7 +248,7 @@ impl Core {
                 }
             }
             Request::ChannelBind { peer, .. } => {
-                self.channels.failed(*peer);
+                self.channels.failed(*peer, now);
                 self.events.push_back(TurnEvent::ChannelBindFailed {
                     peer: *peer,
                     failure,
@@ -332,7 +331,7 @@ impl TurnClient {
     ///
     /// [`ApiMisuse::NoAllocation`], [`ApiMisuse::FamilyMismatch`], or [`Error::Closed`].
     pub fn create_permission(&mut self, now: Instant, peer: IpAddr) -> Result<(), Error> {
-        self.core.clock.advance(now);
+        let now = self.core.clock.advance(now);
         let relayed = self.core.relayed()?;
         if relayed.is_ipv4() != peer.is_ipv4() {
             return Err(ApiMisuse::FamilyMismatch.into());
@@ -340,7 +339,7 @@ impl TurnClient {
         if self.core.permissions.want(peer) {
             self.core
                 .start(Request::CreatePermission { peers: vec![peer] }, true, 0, 0)
-                .inspect_err(|_| self.core.permissions.failed(peer))?;
+                .inspect_err(|_| self.core.permissions.failed(peer, now))?;
         }
         Ok(())
     }
@@ -358,7 +357,7 @@ impl TurnClient {
     /// [`ApiMisuse::NoAllocation`], [`ApiMisuse::FamilyMismatch`],
     /// [`ApiMisuse::ChannelsExhausted`], or [`Error::Closed`].
     pub fn bind_channel(&mut self, now: Instant, peer: SocketAddr) -> Result<ChannelNumber, Error> {
-        self.core.clock.advance(now);
+        let now = self.core.clock.advance(now);
         let relayed = self.core.relayed()?;
         if relayed.is_ipv4() != peer.is_ipv4() {
             return Err(ApiMisuse::FamilyMismatch.into());
@@ -371,7 +370,7 @@ impl TurnClient {
         if send {
             self.core
                 .start(Request::ChannelBind { channel, peer }, true, 0, 0)
-                .inspect_err(|_| self.core.channels.failed(peer))?;
+                .inspect_err(|_| self.core.channels.failed(peer, now))?;
         }
         Ok(channel)
     }

@@ -10,6 +10,9 @@ pub(crate) const PERMISSION_LIFETIME: Duration = Duration::from_secs(300);
 /// Channel binding lifetime (RFC 8656 §12: 10 minutes).
 pub(crate) const CHANNEL_LIFETIME: Duration = Duration::from_secs(600);
 
+/// How long to wait before retrying a refresh that failed.
+pub(crate) const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(10);
+
 /// When to refresh something that lives `lifetime` from `granted`: one minute early, or at
 /// half the lifetime when that is under two minutes.
 pub(crate) fn refresh_time(granted: Instant, lifetime: Duration) -> Instant {
@@ -58,10 +61,12 @@ impl Permissions {
         new
     }
 
-    /// A request for the permission failed; an uninstalled one is forgotten.
-    pub(crate) fn failed(&mut self, peer: IpAddr) {
+    /// A request for the permission failed: an uninstalled one is forgotten, an installed one
+    /// retries its refresh after [`RETRY_AFTER_FAILURE`].
+    pub(crate) fn failed(&mut self, peer: IpAddr, now: Instant) {
         if let Some(p) = self.map.get_mut(&peer) {
             p.in_flight = false;
+            p.refresh_at = Some(now + RETRY_AFTER_FAILURE);
             if !p.installed {
                 self.map.remove(&peer);
             }
@@ -178,10 +183,12 @@ impl Channels {
         new
     }
 
-    /// A ChannelBind failed; an unbound channel is released.
-    pub(crate) fn failed(&mut self, peer: SocketAddr) {
+    /// A ChannelBind failed: an unbound channel is released, a bound one retries its refresh
+    /// after [`RETRY_AFTER_FAILURE`].
+    pub(crate) fn failed(&mut self, peer: SocketAddr, now: Instant) {
         if let Some(c) = self.by_peer.get_mut(&peer) {
             c.in_flight = false;
+            c.refresh_at = Some(now + RETRY_AFTER_FAILURE);
             if !c.bound {
                 let number = c.number.value();
                 self.by_peer.remove(&peer);
@@ -286,7 +293,7 @@ mod tests {
         assert_eq!(c.bound(&a), Some(na));
         assert_eq!(c.peer(na), Some(a));
         assert_eq!(c.peer(nb), None, "not bound yet");
-        c.failed(b);
+        c.failed(b, t);
         assert_eq!(c.take_due(t + Duration::from_secs(540)), [(a, na)]);
         c.expire(t + Duration::from_secs(600));
         assert!(c.bound(&a).is_none());

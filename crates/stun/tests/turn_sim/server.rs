@@ -24,6 +24,8 @@ pub(crate) struct Faults {
     pub(crate) nonce_lifetime: Option<Duration>,
     /// Sign success responses with the wrong key.
     pub(crate) forge_integrity: bool,
+    /// Answer every Refresh with 403 Forbidden.
+    pub(crate) refuse_refresh: bool,
 }
 
 /// Counters the tests assert on.
@@ -166,6 +168,7 @@ impl TurnServer {
                 ];
                 self.respond(from, m, Class::Success, &attrs, true);
             }
+            Method::REFRESH if self.faults.refuse_refresh => self.error(from, m, 403),
             Method::REFRESH => {
                 match (&mut self.allocation, lifetime) {
                     (None, _) => return self.error(from, m, 437),
