@@ -132,6 +132,10 @@ pub enum ProtocolViolation {
     /// A datagram from an address other than the server's.
     #[error("datagram from an unexpected source")]
     WrongSource,
+    /// Bytes on a transport the machine does not use (a TCP segment for a UDP client, or the
+    /// reverse).
+    #[error("bytes on the wrong transport")]
+    WrongTransport,
 }
 
 /// Misuse of the API by the caller.

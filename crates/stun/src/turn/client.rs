@@ -480,7 +480,10 @@ impl SansIo for TurnClient {
         if rx.source != self.core.config.server {
             return Err(crate::ProtocolViolation::WrongSource.into());
         }
-        if rx.proto == Protocol::Udp && !self.conn.is_stream() {
+        if (rx.proto == Protocol::Udp) == self.conn.is_stream() {
+            return Err(crate::ProtocolViolation::WrongTransport.into());
+        }
+        if !self.conn.is_stream() {
             return self.core.handle_datagram(now, rx.contents);
         }
         let core = &mut self.core;

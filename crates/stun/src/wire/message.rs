@@ -24,7 +24,9 @@ fn u16_at(bytes: &[u8], at: usize) -> u16 {
 ///
 /// RFC 8489 §14.5 and §14.6: a receiver ignores every attribute after MESSAGE-INTEGRITY except
 /// MESSAGE-INTEGRITY-SHA256 and FINGERPRINT, and every attribute after
-/// MESSAGE-INTEGRITY-SHA256 except FINGERPRINT. [`Message::attributes`] yields every attribute
+/// MESSAGE-INTEGRITY-SHA256 except FINGERPRINT. Integrity attributes of the wrong length (not
+/// 20 bytes for MESSAGE-INTEGRITY, 16–32 in steps of 4 for MESSAGE-INTEGRITY-SHA256, 4 for
+/// FINGERPRINT) make the message malformed. [`Message::attributes`] yields every attribute
 /// (for lossless forwarding); the lookups ([`Message::get`] and the typed getters) and
 /// [`Message::effective_attributes`] skip the ignored ones. Attributes after FINGERPRINT make
 /// the message malformed (§14.7: FINGERPRINT is last).
@@ -100,6 +102,19 @@ impl<'a> Message<'a> {
             let len = usize::from(u16_at(bytes, at + 2));
             if at + 4 + padded(len) > end {
                 return Err(ParseError::new(ParseErrorKind::AttributeOverrun, at + 2));
+            }
+            // The integrity attributes have fixed lengths (RFC 8489 §14.5–14.7); checking them
+            // here lets the verifiers slice their values without further checks.
+            let bad_length = match attribute_type {
+                attr::MESSAGE_INTEGRITY => len != 20,
+                attr::MESSAGE_INTEGRITY_SHA256 => {
+                    !(16..=32).contains(&len) || !len.is_multiple_of(4)
+                }
+                attr::FINGERPRINT => len != 4,
+                _ => false,
+            };
+            if bad_length {
+                return Err(ParseError::new(ParseErrorKind::BadAttributeLength, at + 2));
             }
             match attribute_type {
                 attr::MESSAGE_INTEGRITY
