@@ -171,7 +171,7 @@ fn answer_to_firefox_data_channel_and_directions() {
         assert_eq!(o.kind, a.kind);
     }
     // A sendonly offer is answered recvonly.
-    let mut one_way = offer.clone();
+    let mut one_way = offer;
     for m in &mut one_way.media {
         for a in &mut m.attributes {
             if let Attribute::Direction(d) = a {

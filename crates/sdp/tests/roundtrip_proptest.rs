@@ -189,12 +189,8 @@ fn attribute() -> impl Strategy<Value = Attribute> {
         Just(Attribute::RtcpMux),
         Just(Attribute::RtcpMuxOnly),
         Just(Attribute::RtcpRsize),
-        (any::<u16>(), prop::option::of(("IN", "IP[46]", address()))).prop_map(|(port, a)| {
-            Attribute::Rtcp(Rtcp {
-                port,
-                address: a.map(|(n, t, addr)| (n.to_owned(), t, addr)),
-            })
-        }),
+        (any::<u16>(), prop::option::of(("IN", "IP[46]", address())))
+            .prop_map(|(port, a)| { Attribute::Rtcp(Rtcp { port, address: a }) }),
         direction().prop_map(Attribute::Direction),
         (
             any::<u8>(),
@@ -301,7 +297,7 @@ fn media() -> impl Strategy<Value = MediaDescription> {
                 Just(MediaKind::Video),
                 Just(MediaKind::Application),
                 Just(MediaKind::Text),
-                "[a-z]{3,6}".prop_map(|k| MediaKind::Other(k.clone())).prop_filter("unknown kind", |k| matches!(k, MediaKind::Other(s) if !matches!(s.as_str(), "audio" | "video" | "text" | "application" | "message" | "image"))),
+                "[a-z]{3,6}".prop_map(MediaKind::Other).prop_filter("unknown kind", |k| matches!(k, MediaKind::Other(s) if !matches!(s.as_str(), "audio" | "video" | "text" | "application" | "message" | "image"))),
             ],
             any::<u16>(),
             prop::option::of(any::<u16>()),
