@@ -29,7 +29,9 @@
 
 pub mod attributes;
 pub mod codec;
+mod emit;
 mod error;
+mod intern;
 pub mod jsep;
 mod media;
 mod parse;

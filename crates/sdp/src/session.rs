@@ -93,8 +93,8 @@ impl Address {
     }
 }
 
-impl fmt::Display for Address {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl crate::emit::Emit for Address {
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         match self {
             Self::Ip(ip) => write!(f, "{ip}"),
             Self::Fqdn(name) => f.write_str(name),
@@ -182,3 +182,5 @@ impl SessionDescription {
         }
     }
 }
+
+crate::emit::display_via_emit!(Address);

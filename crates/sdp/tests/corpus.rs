@@ -139,7 +139,7 @@ fn typed_fields_agree_with_the_independent_extraction() {
         assert_eq!(bundles, want, "{name}: BUNDLE groups");
         let session_fps: Vec<&str> = sdp
             .find(|a| match a {
-                Attribute::Fingerprint(f) => Some(f.hash.as_str()),
+                Attribute::Fingerprint(f) => Some(f.hash.as_ref()),
                 _ => None,
             })
             .collect();
@@ -220,7 +220,7 @@ fn typed_fields_agree_with_the_independent_extraction() {
                     ec["component"].as_u64().unwrap(),
                     "{at}"
                 );
-                assert_eq!(c.transport, ec["transport"], "{at}");
+                assert_eq!(c.transport.as_ref(), ec["transport"], "{at}");
                 assert_eq!(
                     u64::from(c.priority),
                     ec["priority"].as_u64().unwrap(),
@@ -230,7 +230,7 @@ fn typed_fields_agree_with_the_independent_extraction() {
                 assert_eq!(u64::from(c.port), ec["port"].as_u64().unwrap(), "{at}");
                 assert_eq!(c.kind.as_str(), ec["type"], "{at}");
             }
-            let hashes: Vec<&str> = m.fingerprints().map(|f| f.hash.as_str()).collect();
+            let hashes: Vec<&str> = m.fingerprints().map(|f| f.hash.as_ref()).collect();
             let want: Vec<String> =
                 serde_json::from_value(em["fingerprint_hashes"].clone()).unwrap();
             assert_eq!(hashes, want, "{at}: fingerprints");

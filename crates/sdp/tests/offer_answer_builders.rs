@@ -124,10 +124,10 @@ fn answer_to_chrome_keeps_payload_types_mids_and_bundle() {
         .media_by_mid("1")
         .unwrap()
         .extmaps()
-        .map(|e| (e.id, e.uri.clone()))
+        .map(|e| (e.id, e.uri.to_string()))
         .collect();
     for e in video.extmaps() {
-        assert!(offered.contains(&(e.id, e.uri.clone())));
+        assert!(offered.contains(&(e.id, e.uri.to_string())));
     }
     assert!(
         video
@@ -228,4 +228,18 @@ fn answering_an_active_offer_is_passive() {
     }
     let answer = AnswerBuilder::new(&offer, 1, transport(), AnswerOptions::default()).build();
     assert_eq!(answer.media[0].setup(), Some(Setup::Passive));
+}
+
+#[test]
+fn answer_to_a_section_without_a_usable_mid_writes_no_mid() {
+    // Found by the sdp_parse fuzzer: an empty a=mid (kept verbatim by lenient parsing) made
+    // the answer carry "a=mid:", which does not parse.
+    let offer: SessionDescription = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n\
+        m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:\r\na=sctp-port:5000\r\n"
+        .parse()
+        .unwrap();
+    let answer = AnswerBuilder::new(&offer, 1, transport(), AnswerOptions::default()).build();
+    let text = answer.to_string();
+    assert!(!text.contains("a=mid"), "{text}");
+    assert_eq!(text.parse::<SessionDescription>().unwrap(), answer);
 }

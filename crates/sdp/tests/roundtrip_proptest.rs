@@ -118,21 +118,28 @@ fn candidate() -> impl Strategy<Value = Candidate> {
             )| Candidate {
                 foundation,
                 component,
-                transport: transport.to_owned(),
+                transport: transport.into(),
                 priority,
                 address,
                 port,
                 kind,
                 related_address,
                 related_port,
-                extensions,
+                extensions: extensions
+                    .into_iter()
+                    .map(|(n, v)| (n.into(), v.into()))
+                    .collect(),
             },
         )
 }
 
 fn fmtp_param() -> impl Strategy<Value = FmtpParam> {
-    ("[a-z0-9/-]{1,12}", prop::option::of("[A-Za-z0-9.,/-]{0,8}"))
-        .prop_map(|(name, value)| FmtpParam { name, value })
+    ("[a-z0-9/-]{1,12}", prop::option::of("[A-Za-z0-9.,/-]{0,8}")).prop_map(|(name, value)| {
+        FmtpParam {
+            name: name.into(),
+            value: value.map(Into::into),
+        }
+    })
 }
 
 fn params() -> impl Strategy<Value = Vec<(String, Option<String>)>> {
@@ -176,8 +183,12 @@ fn attribute() -> impl Strategy<Value = Attribute> {
         Just(Attribute::IceLite),
         candidate().prop_map(Attribute::Candidate),
         Just(Attribute::EndOfCandidates),
-        (token(), "[0-9A-F:]{1,20}")
-            .prop_map(|(hash, value)| Attribute::Fingerprint(Fingerprint { hash, value })),
+        (token(), "[0-9A-F:]{1,20}").prop_map(|(hash, value)| Attribute::Fingerprint(
+            Fingerprint {
+                hash: hash.into(),
+                value
+            }
+        )),
         prop_oneof![
             Just(Setup::ActPass),
             Just(Setup::Active),
@@ -201,7 +212,7 @@ fn attribute() -> impl Strategy<Value = Attribute> {
             .prop_map(
                 |(payload_type, encoding, clock_rate, channels)| Attribute::Rtpmap(Rtpmap {
                     payload_type,
-                    encoding,
+                    encoding: encoding.into(),
                     clock_rate,
                     channels
                 })
@@ -215,8 +226,8 @@ fn attribute() -> impl Strategy<Value = Attribute> {
         )
             .prop_map(|(payload_type, kind, params)| Attribute::RtcpFb(RtcpFb {
                 payload_type,
-                kind,
-                params
+                kind: kind.into(),
+                params: params.map(Into::into)
             })),
         (
             any::<u16>(),
@@ -228,7 +239,7 @@ fn attribute() -> impl Strategy<Value = Attribute> {
                 |(id, direction, uri, attributes)| Attribute::Extmap(Extmap {
                     id,
                     direction,
-                    uri,
+                    uri: uri.into(),
                     attributes
                 })
             ),
@@ -236,7 +247,7 @@ fn attribute() -> impl Strategy<Value = Attribute> {
         (any::<u32>(), "[a-z]{1,8}", prop::option::of("[ -~]{0,12}")).prop_map(
             |(ssrc, attribute, value)| Attribute::Ssrc(Ssrc {
                 ssrc,
-                attribute,
+                attribute: attribute.into(),
                 value
             })
         ),

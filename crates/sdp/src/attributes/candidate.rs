@@ -1,7 +1,10 @@
 //! `a=candidate` (RFC 8839 §5.1), with RFC 6544 `tcptype` and the extension pairs browsers add
 //! (`generation`, `ufrag`, `network-id`, `network-cost`).
 
+use crate::emit::Emit;
+use crate::intern::{CANDIDATE_EXTENSIONS, CANDIDATE_VALUES, TRANSPORTS, intern};
 use crate::session::Address;
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -67,7 +70,7 @@ pub struct Candidate {
     /// Component id: 1 for RTP, 2 for RTCP.
     pub component: u32,
     /// Transport token (`udp`, `tcp`, any case).
-    pub transport: String,
+    pub transport: Cow<'static, str>,
     /// Priority.
     pub priority: u32,
     /// Address: IP, FQDN, or mDNS `.local` name.
@@ -81,7 +84,7 @@ pub struct Candidate {
     /// `rport`.
     pub related_port: Option<u16>,
     /// Extension pairs in order (`tcptype`, `generation`, `ufrag`, `network-id`, ...).
-    pub extensions: Vec<(String, String)>,
+    pub extensions: Vec<(Cow<'static, str>, Cow<'static, str>)>,
 }
 
 impl Candidate {
@@ -100,7 +103,7 @@ impl Candidate {
         self.extensions
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 
     /// RFC 6544 `tcptype`.
@@ -145,7 +148,7 @@ impl FromStr for Candidate {
         let mut next = |what| fields.next().ok_or(what);
         let foundation = next("foundation")?.to_owned();
         let component = next("component")?.parse().map_err(|_| "component")?;
-        let transport = next("transport")?.to_owned();
+        let transport = intern(next("transport")?, TRANSPORTS);
         let priority = next("priority")?.parse().map_err(|_| "priority")?;
         let address = Address::parse(next("address")?);
         let port = next("port")?.parse().map_err(|_| "port")?;
@@ -165,7 +168,10 @@ impl FromStr for Candidate {
                 "rport" if related_port.is_none() && extensions.is_empty() => {
                     related_port = Some(value.parse().map_err(|_| "rport")?);
                 }
-                _ => extensions.push((name.to_owned(), value.to_owned())),
+                _ => extensions.push((
+                    intern(name, CANDIDATE_EXTENSIONS),
+                    intern(value, CANDIDATE_VALUES),
+                )),
             }
         }
         Ok(Self {
@@ -183,28 +189,36 @@ impl FromStr for Candidate {
     }
 }
 
-impl fmt::Display for Candidate {
+impl Emit for Candidate {
     /// Writes the value of `a=candidate:` (without the `candidate:` prefix).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {} {} {} {} {} typ {}",
-            self.foundation,
-            self.component,
-            self.transport,
-            self.priority,
-            self.address,
-            self.port,
-            self.kind.as_str()
-        )?;
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+        use crate::emit::num;
+        f.write_str(&self.foundation)?;
+        f.write_str(" ")?;
+        num(f, self.component)?;
+        f.write_str(" ")?;
+        f.write_str(&self.transport)?;
+        f.write_str(" ")?;
+        num(f, self.priority)?;
+        f.write_str(" ")?;
+        self.address.emit(f)?;
+        f.write_str(" ")?;
+        num(f, self.port)?;
+        f.write_str(" typ ")?;
+        f.write_str(self.kind.as_str())?;
         if let Some(a) = &self.related_address {
-            write!(f, " raddr {a}")?;
+            f.write_str(" raddr ")?;
+            a.emit(f)?;
         }
         if let Some(p) = self.related_port {
-            write!(f, " rport {p}")?;
+            f.write_str(" rport ")?;
+            num(f, p)?;
         }
         for (name, value) in &self.extensions {
-            write!(f, " {name} {value}")?;
+            f.write_str(" ")?;
+            f.write_str(name)?;
+            f.write_str(" ")?;
+            f.write_str(value)?;
         }
         Ok(())
     }
@@ -277,3 +291,5 @@ mod tests {
         );
     }
 }
+
+crate::emit::display_via_emit!(Candidate);

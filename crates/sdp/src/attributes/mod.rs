@@ -14,6 +14,7 @@ pub use simulcast::{Rid, Simulcast, SimulcastId, SimulcastStreams, StreamDirecti
 pub use ssrc::{Ssrc, SsrcGroup};
 pub use transport::{Fingerprint, Group, Msid, MsidSemantic, Setup};
 
+use crate::emit::{Emit, num};
 use std::fmt;
 
 /// One `a=` line (RFC 8866 §5.13, §6), typed where WebRTC gives it meaning.
@@ -257,39 +258,61 @@ fn static_name(name: &str) -> &'static str {
     }
 }
 
-impl fmt::Display for Attribute {
+impl Emit for Attribute {
     /// Writes the line's content after `a=`: `name` or `name:value`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = self.name();
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+        f.write_str(self.name())?;
+        if !matches!(
+            self,
+            Self::BundleOnly
+                | Self::IceLite
+                | Self::EndOfCandidates
+                | Self::RtcpMux
+                | Self::RtcpMuxOnly
+                | Self::RtcpRsize
+                | Self::Direction(_)
+                | Self::ExtmapAllowMixed
+                | Self::Other { value: None, .. }
+        ) {
+            f.write_str(":")?;
+        }
         match self {
-            Self::Group(v) => write!(f, "{name}:{v}"),
-            Self::MsidSemantic(v) => write!(f, "{name}:{v}"),
-            Self::Msid(v) => write!(f, "{name}:{v}"),
+            Self::Group(v) => v.emit(f),
+            Self::MsidSemantic(v) => v.emit(f),
+            Self::Msid(v) => v.emit(f),
+            Self::Candidate(v) => v.emit(f),
+            Self::Fingerprint(v) => v.emit(f),
+            Self::Rtcp(v) => v.emit(f),
+            Self::Rtpmap(v) => v.emit(f),
+            Self::Fmtp(v) => v.emit(f),
+            Self::RtcpFb(v) => v.emit(f),
+            Self::Extmap(v) => v.emit(f),
+            Self::Ssrc(v) => v.emit(f),
+            Self::SsrcGroup(v) => v.emit(f),
+            Self::Rid(v) => v.emit(f),
+            Self::Simulcast(v) => v.emit(f),
+            Self::Sctpmap(v) => v.emit(f),
             Self::Mid(v)
             | Self::IceUfrag(v)
             | Self::IcePwd(v)
             | Self::TlsId(v)
-            | Self::SctpInit(v) => {
-                write!(f, "{name}:{v}")
+            | Self::SctpInit(v)
+            | Self::Ptime(v)
+            | Self::MaxPtime(v)
+            | Self::Framerate(v)
+            | Self::Other { value: Some(v), .. } => f.write_str(v),
+            Self::IceOptions(v) => {
+                for (i, o) in v.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    f.write_str(o)?;
+                }
+                Ok(())
             }
-            Self::Ptime(v) | Self::MaxPtime(v) | Self::Framerate(v) => write!(f, "{name}:{v}"),
-            Self::IceOptions(v) => write!(f, "{name}:{}", v.join(" ")),
-            Self::Candidate(v) => write!(f, "{name}:{v}"),
-            Self::Fingerprint(v) => write!(f, "{name}:{v}"),
-            Self::Setup(v) => write!(f, "{name}:{}", v.as_str()),
-            Self::Rtcp(v) => write!(f, "{name}:{v}"),
-            Self::Rtpmap(v) => write!(f, "{name}:{v}"),
-            Self::Fmtp(v) => write!(f, "{name}:{v}"),
-            Self::RtcpFb(v) => write!(f, "{name}:{v}"),
-            Self::Extmap(v) => write!(f, "{name}:{v}"),
-            Self::Ssrc(v) => write!(f, "{name}:{v}"),
-            Self::SsrcGroup(v) => write!(f, "{name}:{v}"),
-            Self::Rid(v) => write!(f, "{name}:{v}"),
-            Self::Simulcast(v) => write!(f, "{name}:{v}"),
-            Self::SctpPort(v) => write!(f, "{name}:{v}"),
-            Self::MaxMessageSize(v) => write!(f, "{name}:{v}"),
-            Self::Sctpmap(v) => write!(f, "{name}:{v}"),
-            Self::Other { value: Some(v), .. } => write!(f, "{name}:{v}"),
+            Self::Setup(v) => f.write_str(v.as_str()),
+            Self::SctpPort(v) => num(f, *v),
+            Self::MaxMessageSize(v) => num(f, *v),
             Self::BundleOnly
             | Self::IceLite
             | Self::EndOfCandidates
@@ -298,7 +321,9 @@ impl fmt::Display for Attribute {
             | Self::RtcpRsize
             | Self::Direction(_)
             | Self::ExtmapAllowMixed
-            | Self::Other { value: None, .. } => f.write_str(name),
+            | Self::Other { value: None, .. } => Ok(()),
         }
     }
 }
+
+crate::emit::display_via_emit!(Attribute);

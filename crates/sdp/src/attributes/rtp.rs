@@ -1,7 +1,10 @@
 //! RTP attributes: `rtpmap`, `fmtp` (RFC 8866 §6.6, §6.15), `rtcp-fb` (RFC 4585 §4.2),
 //! `extmap` (RFC 8285 §8), `rtcp` (RFC 3605) and the direction attributes (RFC 8866 §6.7).
 
+use crate::emit::{Emit, num};
+use crate::intern::{ENCODINGS, EXTMAP_URIS, FEEDBACK_KINDS, FEEDBACK_PARAMS, FMTP_NAMES, intern};
 use crate::session::Address;
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -57,7 +60,7 @@ pub struct Rtpmap {
     /// Payload type.
     pub payload_type: u8,
     /// Encoding name as written (`opus`, `VP8`, `H264`).
-    pub encoding: String,
+    pub encoding: Cow<'static, str>,
     /// Clock rate in Hz.
     pub clock_rate: u32,
     /// Channels (audio), or encoding parameters.
@@ -69,11 +72,10 @@ impl FromStr for Rtpmap {
     fn from_str(value: &str) -> Result<Self, &'static str> {
         let (pt, rest) = value.split_once(' ').ok_or("rtpmap")?;
         let mut parts = rest.trim().split('/');
-        let encoding = parts
-            .next()
-            .filter(|e| !e.is_empty())
-            .ok_or("rtpmap")?
-            .to_owned();
+        let encoding = intern(
+            parts.next().filter(|e| !e.is_empty()).ok_or("rtpmap")?,
+            ENCODINGS,
+        );
         let clock_rate = parts
             .next()
             .ok_or("rtpmap")?
@@ -96,15 +98,16 @@ impl FromStr for Rtpmap {
     }
 }
 
-impl fmt::Display for Rtpmap {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {}/{}",
-            self.payload_type, self.encoding, self.clock_rate
-        )?;
+impl Emit for Rtpmap {
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+        num(f, self.payload_type)?;
+        f.write_str(" ")?;
+        f.write_str(&self.encoding)?;
+        f.write_str("/")?;
+        num(f, self.clock_rate)?;
         if let Some(c) = self.channels {
-            write!(f, "/{c}")?;
+            f.write_str("/")?;
+            num(f, c)?;
         }
         Ok(())
     }
@@ -115,9 +118,9 @@ impl fmt::Display for Rtpmap {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FmtpParam {
     /// Name (or the whole token when there is no `=`).
-    pub name: String,
+    pub name: Cow<'static, str>,
     /// Value after `=`.
-    pub value: Option<String>,
+    pub value: Option<Cow<'static, str>>,
 }
 
 /// `a=fmtp:<format> <parameters>` (RFC 8866 §6.15), the parameters as ordered pairs split at
@@ -158,11 +161,11 @@ impl FromStr for Fmtp {
             .filter(|p| !p.is_empty())
             .map(|p| match p.split_once('=') {
                 Some((n, v)) => FmtpParam {
-                    name: n.trim().to_owned(),
-                    value: Some(v.trim().to_owned()),
+                    name: intern(n.trim(), FMTP_NAMES),
+                    value: Some(intern(v.trim(), &[])),
                 },
                 None => FmtpParam {
-                    name: p.to_owned(),
+                    name: intern(p, &[]),
                     value: None,
                 },
             })
@@ -174,14 +177,15 @@ impl FromStr for Fmtp {
     }
 }
 
-impl fmt::Display for Fmtp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Emit for Fmtp {
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         f.write_str(&self.format)?;
         for (i, p) in self.params.iter().enumerate() {
             f.write_str(if i == 0 { " " } else { ";" })?;
             f.write_str(&p.name)?;
             if let Some(v) = &p.value {
-                write!(f, "={v}")?;
+                f.write_str("=")?;
+                f.write_str(v)?;
             }
         }
         Ok(())
@@ -195,9 +199,9 @@ pub struct RtcpFb {
     /// The payload type, or `None` for `*` (all).
     pub payload_type: Option<u8>,
     /// Feedback type (`nack`, `ccm`, `transport-cc`, ...).
-    pub kind: String,
+    pub kind: Cow<'static, str>,
     /// Parameters after the type (`pli`, `fir`, `100`), as written.
-    pub params: Option<String>,
+    pub params: Option<Cow<'static, str>>,
 }
 
 impl FromStr for RtcpFb {
@@ -211,7 +215,7 @@ impl FromStr for RtcpFb {
         };
         let rest = rest.trim();
         let (kind, params) = match rest.split_once(' ') {
-            Some((k, p)) => (k, Some(p.trim().to_owned())),
+            Some((k, p)) => (k, Some(intern(p.trim(), FEEDBACK_PARAMS))),
             None => (rest, None),
         };
         if kind.is_empty() {
@@ -219,20 +223,23 @@ impl FromStr for RtcpFb {
         }
         Ok(Self {
             payload_type,
-            kind: kind.to_owned(),
+            kind: intern(kind, FEEDBACK_KINDS),
             params,
         })
     }
 }
 
-impl fmt::Display for RtcpFb {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Emit for RtcpFb {
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         match self.payload_type {
-            Some(pt) => write!(f, "{pt} {}", self.kind)?,
-            None => write!(f, "* {}", self.kind)?,
+            Some(pt) => num(f, pt)?,
+            None => f.write_str("*")?,
         }
+        f.write_str(" ")?;
+        f.write_str(&self.kind)?;
         if let Some(p) = &self.params {
-            write!(f, " {p}")?;
+            f.write_str(" ")?;
+            f.write_str(p)?;
         }
         Ok(())
     }
@@ -246,7 +253,7 @@ pub struct Extmap {
     /// Direction, when given.
     pub direction: Option<Direction>,
     /// Extension URI.
-    pub uri: String,
+    pub uri: Cow<'static, str>,
     /// Extension attributes, as written.
     pub attributes: Option<String>,
 }
@@ -270,21 +277,24 @@ impl FromStr for Extmap {
         Ok(Self {
             id: id.parse().map_err(|_| "extmap")?,
             direction,
-            uri: uri.to_owned(),
+            uri: intern(uri, EXTMAP_URIS),
             attributes,
         })
     }
 }
 
-impl fmt::Display for Extmap {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.id)?;
+impl Emit for Extmap {
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+        num(f, self.id)?;
         if let Some(d) = self.direction {
-            write!(f, "/{}", d.as_str())?;
+            f.write_str("/")?;
+            f.write_str(d.as_str())?;
         }
-        write!(f, " {}", self.uri)?;
+        f.write_str(" ")?;
+        f.write_str(&self.uri)?;
         if let Some(a) = &self.attributes {
-            write!(f, " {a}")?;
+            f.write_str(" ")?;
+            f.write_str(a)?;
         }
         Ok(())
     }
@@ -318,11 +328,16 @@ impl FromStr for Rtcp {
     }
 }
 
-impl fmt::Display for Rtcp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.port)?;
+impl Emit for Rtcp {
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+        num(f, self.port)?;
         if let Some((n, a, addr)) = &self.address {
-            write!(f, " {n} {a} {addr}")?;
+            f.write_str(" ")?;
+            f.write_str(n)?;
+            f.write_str(" ")?;
+            f.write_str(a)?;
+            f.write_str(" ")?;
+            addr.emit(f)?;
         }
         Ok(())
     }
@@ -377,3 +392,5 @@ mod tests {
         assert!("9 IN IP4".parse::<Rtcp>().is_err());
     }
 }
+
+crate::emit::display_via_emit!(Rtpmap, Fmtp, RtcpFb, Extmap, Rtcp);

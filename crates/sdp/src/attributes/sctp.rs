@@ -41,8 +41,8 @@ impl FromStr for Sctpmap {
     }
 }
 
-impl fmt::Display for Sctpmap {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl crate::emit::Emit for Sctpmap {
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         write!(f, "{} {}", self.port, self.protocol)?;
         if let Some(s) = self.streams {
             write!(f, " {s}")?;
@@ -120,3 +120,5 @@ mod tests {
         assert_eq!(base64_decode("Zm9v!"), None);
     }
 }
+
+crate::emit::display_via_emit!(Sctpmap);

@@ -90,8 +90,8 @@ impl FromStr for Rid {
     }
 }
 
-impl fmt::Display for Rid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl crate::emit::Emit for Rid {
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         write!(f, "{} {}", self.id, self.direction.as_str())?;
         for (i, (n, v)) in self.params.iter().enumerate() {
             f.write_str(if i == 0 { " " } else { ";" })?;
@@ -177,8 +177,8 @@ impl FromStr for Simulcast {
     }
 }
 
-impl fmt::Display for Simulcast {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl crate::emit::Emit for Simulcast {
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         for (i, d) in self.directions.iter().enumerate() {
             if i > 0 {
                 f.write_str(" ")?;
@@ -236,3 +236,5 @@ mod tests {
         assert!("up a".parse::<Simulcast>().is_err());
     }
 }
+
+crate::emit::display_via_emit!(Rid, Simulcast);

@@ -1,5 +1,6 @@
 //! `a=ssrc` and `a=ssrc-group` (RFC 5576 §4.1, §4.2).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -9,7 +10,7 @@ pub struct Ssrc {
     /// The SSRC.
     pub ssrc: u32,
     /// Source attribute name (`cname`, `msid`, `mslabel`, `label`).
-    pub attribute: String,
+    pub attribute: Cow<'static, str>,
     /// Its value, when it has one.
     pub value: Option<String>,
 }
@@ -27,17 +28,20 @@ impl FromStr for Ssrc {
         }
         Ok(Self {
             ssrc: ssrc.parse().map_err(|_| "ssrc")?,
-            attribute: attribute.to_owned(),
+            attribute: crate::intern::intern(attribute, crate::intern::SSRC_ATTRIBUTES),
             value,
         })
     }
 }
 
-impl fmt::Display for Ssrc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.ssrc, self.attribute)?;
+impl crate::emit::Emit for Ssrc {
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+        crate::emit::num(f, self.ssrc)?;
+        f.write_str(" ")?;
+        f.write_str(&self.attribute)?;
         if let Some(v) = &self.value {
-            write!(f, ":{v}")?;
+            f.write_str(":")?;
+            f.write_str(v)?;
         }
         Ok(())
     }
@@ -66,8 +70,8 @@ impl FromStr for SsrcGroup {
     }
 }
 
-impl fmt::Display for SsrcGroup {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl crate::emit::Emit for SsrcGroup {
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         f.write_str(&self.semantics)?;
         for s in &self.ssrcs {
             write!(f, " {s}")?;
@@ -100,3 +104,5 @@ mod tests {
         assert!("SIM 1 x".parse::<SsrcGroup>().is_err());
     }
 }
+
+crate::emit::display_via_emit!(Ssrc, SsrcGroup);

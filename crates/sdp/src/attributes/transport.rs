@@ -2,6 +2,7 @@
 //! `group` (RFC 5888 §5, RFC 9143), `msid` and `msid-semantic` (RFC 8830, and the
 //! `msid-semantic` form browsers still write).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -10,7 +11,7 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Fingerprint {
     /// Hash function name (`sha-256`, `sha-1`, ...; any name is kept).
-    pub hash: String,
+    pub hash: Cow<'static, str>,
     /// The fingerprint as written (`AB:CD:...`).
     pub value: String,
 }
@@ -24,7 +25,7 @@ impl Fingerprint {
             .collect::<Vec<_>>()
             .join(":");
         Self {
-            hash: hash.to_owned(),
+            hash: crate::intern::intern(hash, crate::intern::HASHES),
             value,
         }
     }
@@ -53,14 +54,14 @@ impl FromStr for Fingerprint {
             return Err("fingerprint");
         }
         Ok(Self {
-            hash: hash.to_owned(),
+            hash: crate::intern::intern(hash, crate::intern::HASHES),
             value: fp.to_owned(),
         })
     }
 }
 
-impl fmt::Display for Fingerprint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl crate::emit::Emit for Fingerprint {
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         write!(f, "{} {}", self.hash, self.value)
     }
 }
@@ -121,8 +122,8 @@ impl FromStr for Group {
     }
 }
 
-impl fmt::Display for Group {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl crate::emit::Emit for Group {
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         f.write_str(&self.semantics)?;
         for mid in &self.mids {
             write!(f, " {mid}")?;
@@ -158,8 +159,8 @@ impl FromStr for MsidSemantic {
     }
 }
 
-impl fmt::Display for MsidSemantic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl crate::emit::Emit for MsidSemantic {
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         if self.space_after_colon {
             f.write_str(" ")?;
         }
@@ -193,8 +194,8 @@ impl FromStr for Msid {
     }
 }
 
-impl fmt::Display for Msid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl crate::emit::Emit for Msid {
+    fn emit<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         f.write_str(&self.stream)?;
         if let Some(t) = &self.track {
             write!(f, " {t}")?;
@@ -236,3 +237,5 @@ mod tests {
         assert_eq!("- t1".parse::<Msid>().unwrap().track.as_deref(), Some("t1"));
     }
 }
+
+crate::emit::display_via_emit!(Fingerprint, Group, MsidSemantic, Msid);

@@ -41,8 +41,8 @@ impl Default for AnswerOptions {
         let video = MediaOptions::video("");
         let mut header_extensions: Vec<String> = Vec::new();
         for e in audio.extmaps.iter().chain(&video.extmaps) {
-            if !header_extensions.contains(&e.uri) {
-                header_extensions.push(e.uri.clone());
+            if !header_extensions.iter().any(|u| *u == *e.uri) {
+                header_extensions.push(e.uri.to_string());
             }
         }
         Self {
@@ -216,7 +216,9 @@ impl<'a> AnswerBuilder<'a> {
         );
         m.connections.push(null_connection());
         transport_attributes(&self.transport, setup, false, &mut m.attributes);
-        m.attributes.push(Attribute::Mid(mid));
+        if !mid.is_empty() {
+            m.attributes.push(Attribute::Mid(mid));
+        }
         m.attributes.push(Attribute::Sctpmap(Sctpmap {
             port: ours.sctp_port,
             protocol: "webrtc-datachannel".to_owned(),
@@ -273,7 +275,7 @@ impl<'a> AnswerBuilder<'a> {
         a.extend(
             offered
                 .extmaps()
-                .filter(|e| self.options.header_extensions.contains(&e.uri))
+                .filter(|e| self.options.header_extensions.iter().any(|u| *u == *e.uri))
                 .cloned()
                 .map(Attribute::Extmap),
         );

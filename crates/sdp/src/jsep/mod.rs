@@ -159,7 +159,7 @@ impl MediaDescription {
                     })
                     .next();
                 let (name, clock_rate, channels) = match rtpmap {
-                    Some(r) => (r.encoding.clone(), r.clock_rate, r.channels),
+                    Some(r) => (r.encoding.to_string(), r.clock_rate, r.channels),
                     None => {
                         let (n, c, ch) = static_payload_type(pt)?;
                         (n.to_owned(), c, ch)

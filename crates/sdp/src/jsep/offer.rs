@@ -8,6 +8,7 @@ use crate::attributes::{
 use crate::codec::Codec;
 use crate::media::{MediaDescription, MediaKind, TransportProtocol};
 use crate::session::{Address, Connection, Origin, SessionDescription};
+use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr};
 
 /// Our ICE and DTLS parameters, written into every section we offer or accept.
@@ -66,11 +67,11 @@ pub struct CodecSpec {
     pub rtx: Option<u8>,
 }
 
-fn params(list: &[(&str, &str)]) -> Vec<FmtpParam> {
+fn params(list: &[(&'static str, &str)]) -> Vec<FmtpParam> {
     list.iter()
         .map(|(n, v)| FmtpParam {
-            name: (*n).to_owned(),
-            value: Some((*v).to_owned()),
+            name: Cow::Borrowed(*n),
+            value: Some(Cow::Owned((*v).to_owned())),
         })
         .collect()
 }
@@ -133,8 +134,8 @@ impl CodecSpec {
     pub fn vp9(payload_type: u8, profile_id: u8, rtx: Option<u8>) -> Self {
         Self {
             params: vec![FmtpParam {
-                name: "profile-id".to_owned(),
-                value: Some(profile_id.to_string()),
+                name: "profile-id".into(),
+                value: Some(profile_id.to_string().into()),
             }],
             feedback: video_feedback(),
             rtx,
@@ -152,16 +153,16 @@ impl CodecSpec {
         Self {
             params: vec![
                 FmtpParam {
-                    name: "level-asymmetry-allowed".to_owned(),
-                    value: Some("1".to_owned()),
+                    name: "level-asymmetry-allowed".into(),
+                    value: Some("1".into()),
                 },
                 FmtpParam {
-                    name: "packetization-mode".to_owned(),
-                    value: Some(packetization_mode.to_string()),
+                    name: "packetization-mode".into(),
+                    value: Some(packetization_mode.to_string().into()),
                 },
                 FmtpParam {
-                    name: "profile-level-id".to_owned(),
-                    value: Some(profile_level_id.to_owned()),
+                    name: "profile-level-id".into(),
+                    value: Some(profile_level_id.to_owned().into()),
                 },
             ],
             feedback: video_feedback(),
@@ -184,14 +185,19 @@ impl CodecSpec {
     pub fn from_codec(codec: &Codec) -> Self {
         Self {
             payload_type: codec.payload_type,
-            name: codec.name.clone(),
+            name: codec.name.to_string(),
             clock_rate: codec.clock_rate,
             channels: codec.channels,
             params: codec.params.clone(),
             feedback: codec
                 .feedback
                 .iter()
-                .map(|f| (f.kind.clone(), f.params.clone()))
+                .map(|f| {
+                    (
+                        f.kind.to_string(),
+                        f.params.as_ref().map(ToString::to_string),
+                    )
+                })
                 .collect(),
             rtx: codec.rtx,
         }
@@ -203,15 +209,15 @@ impl CodecSpec {
         let pt = self.payload_type;
         out.push(Attribute::Rtpmap(Rtpmap {
             payload_type: pt,
-            encoding: self.name.clone(),
+            encoding: self.name.clone().into(),
             clock_rate: self.clock_rate,
             channels: self.channels.filter(|&c| c > 1),
         }));
         for (kind, params) in &self.feedback {
             out.push(Attribute::RtcpFb(RtcpFb {
                 payload_type: Some(pt),
-                kind: kind.clone(),
-                params: params.clone(),
+                kind: kind.clone().into(),
+                params: params.clone().map(Into::into),
             }));
         }
         if !self.params.is_empty() {
@@ -223,7 +229,7 @@ impl CodecSpec {
         if let Some(rtx) = self.rtx {
             out.push(Attribute::Rtpmap(Rtpmap {
                 payload_type: rtx,
-                encoding: "rtx".to_owned(),
+                encoding: "rtx".into(),
                 clock_rate: self.clock_rate,
                 channels: None,
             }));
@@ -280,7 +286,7 @@ fn extmap(id: u16, uri: &str) -> Extmap {
     Extmap {
         id,
         direction: None,
-        uri: uri.to_owned(),
+        uri: uri.to_owned().into(),
         attributes: None,
     }
 }
@@ -486,13 +492,13 @@ pub(crate) fn send_attributes(options: &MediaOptions, out: &mut Vec<Attribute>) 
         for ssrc in std::iter::once(stream.ssrc).chain(stream.rtx_ssrc) {
             out.push(Attribute::Ssrc(Ssrc {
                 ssrc,
-                attribute: "cname".to_owned(),
+                attribute: "cname".into(),
                 value: Some(stream.cname.clone()),
             }));
             if let Some(msid) = &options.msid {
                 out.push(Attribute::Ssrc(Ssrc {
                     ssrc,
-                    attribute: "msid".to_owned(),
+                    attribute: "msid".into(),
                     value: Some(msid.to_string()),
                 }));
             }
@@ -616,7 +622,9 @@ pub(crate) fn data_section(
     );
     m.connections.push(null_connection());
     transport_attributes(transport, setup, false, &mut m.attributes);
-    m.attributes.push(Attribute::Mid(options.mid.clone()));
+    if !options.mid.is_empty() {
+        m.attributes.push(Attribute::Mid(options.mid.clone()));
+    }
     m.attributes.push(Attribute::SctpPort(options.sctp_port));
     m.attributes
         .push(Attribute::MaxMessageSize(options.max_message_size));
