@@ -11,6 +11,7 @@
 //! [`PeerProcess`] guard drops, panics included.
 #![forbid(unsafe_code)]
 
+pub mod browser;
 pub mod coturn;
 pub mod driver;
 
