@@ -92,12 +92,19 @@ impl Browser {
                     ("extensions.update.enabled", "false"),
                     ("network.proxy.type", "0"),
                 ];
-                let user_js: String = prefs.iter().map(|(k, v)| format!("user_pref(\"{k}\", {v});\n")).collect();
+                let user_js: String = prefs
+                    .iter()
+                    .map(|(k, v)| format!("user_pref(\"{k}\", {v});\n"))
+                    .collect();
                 std::fs::write(profile.path().join("user.js"), user_js)?;
-                cmd.args(["--headless", "--no-remote", "--profile"]).arg(profile.path());
+                cmd.args(["--headless", "--no-remote", "--profile"])
+                    .arg(profile.path());
             }
         }
-        cmd.arg(url).stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);
+        cmd.arg(url)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
         PeerProcess::spawn(cmd)
     }
 }
@@ -129,7 +136,9 @@ pub struct HttpServer {
 
 impl std::fmt::Debug for HttpServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpServer").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("HttpServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
@@ -166,7 +175,9 @@ impl HttpServer {
     /// # Errors
     ///
     /// When the listener cannot be bound.
-    pub fn start(handler: impl Fn(&Request) -> Response + Send + Sync + 'static) -> std::io::Result<Self> {
+    pub fn start(
+        handler: impl Fn(&Request) -> Response + Send + Sync + 'static,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -179,7 +190,9 @@ impl HttpServer {
                     break;
                 }
                 let Ok(mut stream) = stream else { continue };
-                let Some(request) = read_request(&mut stream) else { continue };
+                let Some(request) = read_request(&mut stream) else {
+                    continue;
+                };
                 let (status, content_type, body) = handler(&request);
                 if request.method == "POST" {
                     let (lock, cvar) = &*mailbox;

@@ -31,13 +31,19 @@ fn everything_webrtc_sdp_accepts_we_accept_with_the_same_content() {
             they_refused.push(name);
             continue;
         };
-        let ours: SessionDescription = text.parse().unwrap_or_else(|e| panic!("{name}: webrtc-sdp accepts it, we do not: {e}"));
+        let ours: SessionDescription = text
+            .parse()
+            .unwrap_or_else(|e| panic!("{name}: webrtc-sdp accepts it, we do not: {e}"));
         assert_eq!(ours.media.len(), theirs.media.len(), "{name}: m-lines");
         for (i, (m, t)) in ours.media.iter().zip(&theirs.media).enumerate() {
             let at = format!("{name} m-section {i}");
             assert_eq!(m.kind.as_str(), t.get_type().to_string(), "{at}: media");
             assert_eq!(u32::from(m.port), t.get_port(), "{at}: port");
-            assert_eq!(m.protocol.as_str(), t.get_proto().to_string(), "{at}: protocol");
+            assert_eq!(
+                m.protocol.as_str(),
+                t.get_proto().to_string(),
+                "{at}: protocol"
+            );
             let formats: Vec<String> = match t.get_formats() {
                 SdpFormatList::Integers(v) => v.iter().map(ToString::to_string).collect(),
                 SdpFormatList::Strings(v) => v.clone(),
@@ -50,7 +56,12 @@ fn everything_webrtc_sdp_accepts_we_accept_with_the_same_content() {
                 .get_attributes()
                 .iter()
                 .filter_map(|a| match a {
-                    SdpAttribute::Rtpmap(r) => Some((r.payload_type, r.codec_name.clone(), r.frequency, r.channels)),
+                    SdpAttribute::Rtpmap(r) => Some((
+                        r.payload_type,
+                        r.codec_name.clone(),
+                        r.frequency,
+                        r.channels,
+                    )),
                     _ => None,
                 })
                 .collect();
@@ -58,7 +69,12 @@ fn everything_webrtc_sdp_accepts_we_accept_with_the_same_content() {
                 .attributes
                 .iter()
                 .filter_map(|a| match a {
-                    Attribute::Rtpmap(r) => Some((r.payload_type, r.encoding.to_string(), r.clock_rate, r.channels.map(u32::from))),
+                    Attribute::Rtpmap(r) => Some((
+                        r.payload_type,
+                        r.encoding.to_string(),
+                        r.clock_rate,
+                        r.channels.map(u32::from),
+                    )),
                     _ => None,
                 })
                 .collect();
@@ -84,7 +100,11 @@ fn everything_webrtc_sdp_accepts_we_accept_with_the_same_content() {
             for (o, t) in ours.iter().zip(&theirs) {
                 assert_eq!(o.foundation, t.foundation, "{at}");
                 assert_eq!(o.component, t.component, "{at}");
-                assert_eq!(o.is_udp(), matches!(t.transport, SdpAttributeCandidateTransport::Udp), "{at}");
+                assert_eq!(
+                    o.is_udp(),
+                    matches!(t.transport, SdpAttributeCandidateTransport::Udp),
+                    "{at}"
+                );
                 assert_eq!(u64::from(o.priority), t.priority, "{at}");
                 assert_eq!(o.address.to_string(), t.address.to_string(), "{at}");
                 assert_eq!(u32::from(o.port), t.port, "{at}");
@@ -94,6 +114,9 @@ fn everything_webrtc_sdp_accepts_we_accept_with_the_same_content() {
         }
         compared += 1;
     }
-    eprintln!("compared {compared} files; webrtc-sdp refused {}: {they_refused:?}", they_refused.len());
+    eprintln!(
+        "compared {compared} files; webrtc-sdp refused {}: {they_refused:?}",
+        they_refused.len()
+    );
     assert!(compared >= 30, "only {compared} files compared");
 }
