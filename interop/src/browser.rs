@@ -125,13 +125,16 @@ pub type Response = (u16, &'static str, Vec<u8>);
 
 type Handler = dyn Fn(&Request) -> Response + Send + Sync;
 
+/// Bodies POSTed so far, by path, with a condition variable to wait on.
+type Mailbox = Arc<(Mutex<BTreeMap<String, Vec<u8>>>, Condvar)>;
+
 /// A minimal HTTP/1.1 server on 127.0.0.1 (one thread, `Connection: close`), plus a mailbox of
 /// the bodies POSTed to paths the test waits on.
 pub struct HttpServer {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
-    posted: Arc<(Mutex<BTreeMap<String, Vec<u8>>>, Condvar)>,
+    posted: Mailbox,
 }
 
 impl std::fmt::Debug for HttpServer {
@@ -142,7 +145,7 @@ impl std::fmt::Debug for HttpServer {
     }
 }
 
-fn read_request(stream: &mut TcpStream) -> Option<Request> {
+fn read_request(stream: &TcpStream) -> Option<Request> {
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
@@ -181,7 +184,7 @@ impl HttpServer {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
-        let posted: Arc<(Mutex<BTreeMap<String, Vec<u8>>>, Condvar)> = Arc::default();
+        let posted: Mailbox = Arc::default();
         let handler: Arc<Handler> = Arc::new(handler);
         let (flag, mailbox) = (stop.clone(), posted.clone());
         let thread = std::thread::spawn(move || {
@@ -190,7 +193,7 @@ impl HttpServer {
                     break;
                 }
                 let Ok(mut stream) = stream else { continue };
-                let Some(request) = read_request(&mut stream) else {
+                let Some(request) = read_request(&stream) else {
                     continue;
                 };
                 let (status, content_type, body) = handler(&request);
