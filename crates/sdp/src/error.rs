@@ -32,7 +32,7 @@ pub enum ParseErrorKind {
     /// A known attribute's value does not follow its grammar.
     #[error("invalid a={0} value")]
     InvalidAttribute(&'static str),
-    /// A bound of [`Limits`](crate::Limits) was exceeded.
+    /// A bound of [`Limits`] was exceeded.
     #[error("limit exceeded: {0}")]
     Limit(&'static str),
 }
