@@ -122,8 +122,8 @@ impl Transform {
     }
 
     /// Authenticates and decrypts an SRTP packet in place (`packet` includes the tag) and
-    /// returns whether the tag matched. On a mismatch the payload is left encrypted (counter
-    /// mode) or unspecified (GCM).
+    /// returns whether the tag matched. On a mismatch the packet is left as it came (counter
+    /// mode) or its payload is unspecified (GCM).
     pub(crate) fn unprotect_rtp(
         &self,
         packet: &mut [u8],
@@ -139,6 +139,8 @@ impl Transform {
                 salt,
                 tag_len,
             } => {
+                // Check the tag before decrypting: a forged packet costs no AES work and is
+                // left as it came.
                 let roc = ((index >> 16) as u32).to_be_bytes();
                 let (data, tag) = packet.split_at(len);
                 if !constant_time_eq(&auth.tag(data, &roc)[..*tag_len], tag) {

@@ -110,8 +110,12 @@ proptest! {
         // Leave byte 0 alone: flipping its bits changes the version or header layout.
         let at = 1 + flip.index(tampered.len() - 1);
         tampered[at] ^= 1 << bit;
+        let before = tampered.clone();
         let result = receiver.unprotect_rtp(&mut tampered);
         prop_assert!(matches!(result, Err(Error::AuthFailed | Error::TooShort | Error::Malformed)), "{:?}", result);
+        if !profile.is_aead() {
+            prop_assert_eq!(&tampered, &before, "a failed counter-mode packet is left as it came");
+        }
         prop_assert_eq!(receiver.stream_count(), 0);
         // The genuine packet still goes through afterwards.
         prop_assert!(receiver.unprotect_rtp(&mut packet).is_ok());
