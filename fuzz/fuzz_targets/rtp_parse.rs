@@ -10,23 +10,31 @@ use sansrtc_rtp::rtp::ext::{
 };
 use sansrtc_rtp::rtp::{Element, ElementForm, ExtensionForm, Extensions, RtpHeader, RtpPacket};
 
-fn typed(data: &[u8]) {
-    // Each typed reader either fails cleanly or writes back what it read.
-    fn check<'a, T: ExtensionValue<'a> + PartialEq + std::fmt::Debug>(data: &'a [u8]) {
-        if let Ok(value) = T::parse(data) {
+/// Each typed reader either fails cleanly or writes back what it read, which reads again to
+/// the same value.
+macro_rules! check_typed {
+    ($data:expr, $($ty:ty),+) => {$(
+        if let Ok(value) = <$ty>::parse($data) {
             let mut out = [0u8; 256];
             let len = value.write(&mut out).expect("a parsed value writes");
             assert_eq!(len, value.encoded_len());
-            assert_eq!(T::parse(&out[..len]).expect("written value parses"), value);
+            let again = <$ty>::parse(&out[..len]).expect("written value parses");
+            assert_eq!(again, value);
         }
-    }
-    check::<AbsSendTime>(data);
-    check::<TransportSequenceNumber>(data);
-    check::<AudioLevel>(data);
-    check::<Mid<'_>>(data);
-    check::<Rid<'_>>(data);
-    check::<RepairedRid<'_>>(data);
-    check::<VideoOrientation>(data);
+    )+};
+}
+
+fn typed(data: &[u8]) {
+    check_typed!(
+        data,
+        AbsSendTime,
+        TransportSequenceNumber,
+        AudioLevel,
+        Mid<'_>,
+        Rid<'_>,
+        RepairedRid<'_>,
+        VideoOrientation
+    );
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -37,7 +37,10 @@ fn extension_length_past_the_end_is_bad_length() {
     bytes.extend_from_slice(&[0xbe, 0xde, 0, 2, 0x10, 0xff, 0, 0]);
     let err = RtpPacket::new_checked(&bytes[..]).unwrap_err();
     assert_eq!((err.kind, err.offset), (ParseErrorKind::BadLength, 14));
-    assert_eq!(header_len(&bytes).unwrap_err().kind, ParseErrorKind::BadLength);
+    assert_eq!(
+        header_len(&bytes).unwrap_err().kind,
+        ParseErrorKind::BadLength
+    );
     bytes.truncate(14);
     assert_eq!(kind(&bytes), ParseErrorKind::Truncated);
 }
@@ -76,34 +79,72 @@ fn one_byte_id_15_stops_processing() {
     bytes[0] |= 0x10;
     bytes.extend_from_slice(&[0xbe, 0xde, 0, 1, 0x10, 7, 0xf0, 0x10]);
     let packet = RtpPacket::new_checked(&bytes[..]).unwrap();
-    let ids: Vec<u8> = packet.extension().unwrap().elements().map(|e| e.unwrap().id).collect();
+    let ids: Vec<u8> = packet
+        .extension()
+        .unwrap()
+        .elements()
+        .map(|e| e.unwrap().id)
+        .collect();
     assert_eq!(ids, [1]);
 }
 
 #[test]
 fn builder_refuses_values_that_do_not_fit() {
     let csrcs = [0u32; 16];
-    let too_many = RtpHeader { csrcs: &csrcs, ..RtpHeader::default() };
+    let too_many = RtpHeader {
+        csrcs: &csrcs,
+        ..RtpHeader::default()
+    };
     assert_eq!(too_many.header_len(), Err(BuildError::TooLarge));
-    let bad_pt = RtpHeader { payload_type: 128, ..RtpHeader::default() };
+    let bad_pt = RtpHeader {
+        payload_type: 128,
+        ..RtpHeader::default()
+    };
     assert_eq!(bad_pt.header_len(), Err(BuildError::TooLarge));
     let with = |form, elements| RtpHeader {
         extensions: Extensions::Elements { form, elements },
         ..RtpHeader::default()
     };
     let id0 = [Element { id: 0, data: &[1] }];
-    assert_eq!(with(ElementForm::TwoByte, &id0).header_len(), Err(BuildError::Reserved));
+    assert_eq!(
+        with(ElementForm::TwoByte, &id0).header_len(),
+        Err(BuildError::Reserved)
+    );
     let id15 = [Element { id: 15, data: &[1] }];
-    assert_eq!(with(ElementForm::OneByte, &id15).header_len(), Err(BuildError::Reserved));
-    assert!(with(ElementForm::Auto, &id15).header_len().is_ok(), "two-byte form holds id 15");
-    let long = [Element { id: 1, data: &[0; 17] }];
-    assert_eq!(with(ElementForm::OneByte, &long).header_len(), Err(BuildError::TooLarge));
+    assert_eq!(
+        with(ElementForm::OneByte, &id15).header_len(),
+        Err(BuildError::Reserved)
+    );
+    assert!(
+        with(ElementForm::Auto, &id15).header_len().is_ok(),
+        "two-byte form holds id 15"
+    );
+    let long = [Element {
+        id: 1,
+        data: &[0; 17],
+    }];
+    assert_eq!(
+        with(ElementForm::OneByte, &long).header_len(),
+        Err(BuildError::TooLarge)
+    );
     let empty = [Element { id: 1, data: &[] }];
-    assert_eq!(with(ElementForm::OneByte, &empty).header_len(), Err(BuildError::TooLarge));
-    let huge = [Element { id: 1, data: &[0; 256] }];
-    assert_eq!(with(ElementForm::TwoByte, &huge).header_len(), Err(BuildError::TooLarge));
+    assert_eq!(
+        with(ElementForm::OneByte, &empty).header_len(),
+        Err(BuildError::TooLarge)
+    );
+    let huge = [Element {
+        id: 1,
+        data: &[0; 256],
+    }];
+    assert_eq!(
+        with(ElementForm::TwoByte, &huge).header_len(),
+        Err(BuildError::TooLarge)
+    );
     let raw = RtpHeader {
-        extensions: Extensions::Raw { profile: 0x1234, data: &[1, 2, 3] },
+        extensions: Extensions::Raw {
+            profile: 0x1234,
+            data: &[1, 2, 3],
+        },
         ..RtpHeader::default()
     };
     assert_eq!(raw.header_len(), Err(BuildError::TooLarge));
@@ -121,10 +162,26 @@ fn typed_extensions_reject_wrong_lengths_and_values() {
     assert!(Mid::parse(&[0xff, 0xfe]).is_err(), "not UTF-8");
     assert!(Mid::parse(&[0, 0]).is_err(), "empty after trailing zeros");
     assert_eq!(Mid::parse(b"a\0").unwrap(), Mid("a"));
-    assert!(Rid::parse(b"h i").is_err(), "rid-id allows letters, digits, - and _");
-    assert_eq!(AbsSendTime(1 << 24).write(&mut [0; 3]), Err(BuildError::TooLarge));
-    assert_eq!(AudioLevel { voice_activity: false, level: 128 }.write(&mut [0; 1]), Err(BuildError::TooLarge));
-    assert_eq!(TransportSequenceNumber(1).write(&mut [0; 1]), Err(BuildError::TooLarge));
+    assert!(
+        Rid::parse(b"h i").is_err(),
+        "rid-id allows letters, digits, - and _"
+    );
+    assert_eq!(
+        AbsSendTime(1 << 24).write(&mut [0; 3]),
+        Err(BuildError::TooLarge)
+    );
+    assert_eq!(
+        AudioLevel {
+            voice_activity: false,
+            level: 128
+        }
+        .write(&mut [0; 1]),
+        Err(BuildError::TooLarge)
+    );
+    assert_eq!(
+        TransportSequenceNumber(1).write(&mut [0; 1]),
+        Err(BuildError::TooLarge)
+    );
 }
 
 #[test]
@@ -133,13 +190,19 @@ fn abs_send_time_converts_ntp_and_microseconds() {
     assert_eq!(AbsSendTime::from_ntp(0x1_8000_0000), AbsSendTime(0x06_0000));
     assert_eq!(AbsSendTime::from_micros(1_500_000), AbsSendTime(0x06_0000));
     assert_eq!(AbsSendTime(0x06_0000).to_micros(), 1_500_000);
-    assert_eq!(AbsSendTime::from_micros(65_500_000), AbsSendTime::from_micros(1_500_000));
+    assert_eq!(
+        AbsSendTime::from_micros(65_500_000),
+        AbsSendTime::from_micros(1_500_000)
+    );
 }
 
 #[test]
 fn extension_map_follows_extmap_uris() {
     let mut map = ExtensionMap::new();
-    assert_eq!(map.insert_uri(3, TransportSequenceNumber::URI), Some(ExtensionKind::TransportSequenceNumber));
+    assert_eq!(
+        map.insert_uri(3, TransportSequenceNumber::URI),
+        Some(ExtensionKind::TransportSequenceNumber)
+    );
     assert_eq!(map.insert_uri(4, "urn:example:unknown"), None);
     assert_eq!(map.kind(4), None);
     map.insert(0, ExtensionKind::Mid);

@@ -23,32 +23,48 @@ struct Case {
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    let one_byte = prop::collection::vec((1u8..=14, prop::collection::vec(any::<u8>(), 1..=16)), 0..6)
-        .prop_map(|e| (Some(ElementForm::OneByte), e));
-    let two_byte = prop::collection::vec((1u8..=255, prop::collection::vec(any::<u8>(), 0..40)), 0..6)
-        .prop_map(|e| (Some(ElementForm::TwoByte), e));
+    let one_byte =
+        prop::collection::vec((1u8..=14, prop::collection::vec(any::<u8>(), 1..=16)), 0..6)
+            .prop_map(|e| (Some(ElementForm::OneByte), e));
+    let two_byte =
+        prop::collection::vec((1u8..=255, prop::collection::vec(any::<u8>(), 0..40)), 0..6)
+            .prop_map(|e| (Some(ElementForm::TwoByte), e));
     let auto = prop::collection::vec((1u8..=20, prop::collection::vec(any::<u8>(), 0..20)), 0..6)
         .prop_map(|e| (Some(ElementForm::Auto), e));
     let none = Just((None, Vec::new()));
     (
-        (any::<bool>(), 0u8..=127, any::<u16>(), any::<u32>(), any::<u32>()),
+        (
+            any::<bool>(),
+            0u8..=127,
+            any::<u16>(),
+            any::<u32>(),
+            any::<u32>(),
+        ),
         prop::collection::vec(any::<u32>(), 0..=15),
         prop_oneof![none, one_byte, two_byte, auto],
         prop::collection::vec(any::<u8>(), 0..300),
         any::<u8>(),
     )
-        .prop_map(|((marker, payload_type, sequence_number, timestamp, ssrc), csrcs, (form, elements), payload, padding)| Case {
-            marker,
-            payload_type,
-            sequence_number,
-            timestamp,
-            ssrc,
-            csrcs,
-            form,
-            elements,
-            payload,
-            padding,
-        })
+        .prop_map(
+            |(
+                (marker, payload_type, sequence_number, timestamp, ssrc),
+                csrcs,
+                (form, elements),
+                payload,
+                padding,
+            )| Case {
+                marker,
+                payload_type,
+                sequence_number,
+                timestamp,
+                ssrc,
+                csrcs,
+                form,
+                elements,
+                payload,
+                padding,
+            },
+        )
 }
 
 proptest! {

@@ -6,7 +6,10 @@ use sansrtc_rtp::rtp::{Element, ElementForm, Extensions, RtpHeader, RtpPacket};
 use serde_json::Value;
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 fn number(v: &Value) -> u64 {
@@ -29,29 +32,82 @@ fn libwebrtc_corpus_decodes_as_the_independent_decoder_says() {
         if want.get("error").is_some() {
             let err = RtpPacket::new_checked(&bytes[..]).expect_err(name);
             assert!(
-                matches!(err.kind, ParseErrorKind::BadVersion | ParseErrorKind::Truncated),
+                matches!(
+                    err.kind,
+                    ParseErrorKind::BadVersion | ParseErrorKind::Truncated
+                ),
                 "{name}: {err}"
             );
             rejected += 1;
             continue;
         }
         let packet = RtpPacket::new_checked(&bytes[..]).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(packet.as_bytes().len() as u64, number(&want["len"]), "{name}");
-        assert_eq!(packet.has_padding(), want["padding"].as_bool().unwrap(), "{name}");
-        assert_eq!(packet.has_extension(), want["extension"].as_bool().unwrap(), "{name}");
-        assert_eq!(u64::from(packet.marker()), u64::from(want["marker"].as_bool().unwrap()));
-        assert_eq!(u64::from(packet.payload_type()), number(&want["payload_type"]), "{name}");
-        assert_eq!(u64::from(packet.sequence_number()), number(&want["sequence_number"]));
-        assert_eq!(u64::from(packet.timestamp()), number(&want["timestamp"]), "{name}");
+        assert_eq!(
+            packet.as_bytes().len() as u64,
+            number(&want["len"]),
+            "{name}"
+        );
+        assert_eq!(
+            packet.has_padding(),
+            want["padding"].as_bool().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            packet.has_extension(),
+            want["extension"].as_bool().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            u64::from(packet.marker()),
+            u64::from(want["marker"].as_bool().unwrap())
+        );
+        assert_eq!(
+            u64::from(packet.payload_type()),
+            number(&want["payload_type"]),
+            "{name}"
+        );
+        assert_eq!(
+            u64::from(packet.sequence_number()),
+            number(&want["sequence_number"])
+        );
+        assert_eq!(
+            u64::from(packet.timestamp()),
+            number(&want["timestamp"]),
+            "{name}"
+        );
         assert_eq!(u64::from(packet.ssrc()), number(&want["ssrc"]), "{name}");
-        let csrcs: Vec<u64> = want["csrcs"].as_array().unwrap().iter().map(number).collect();
-        assert_eq!(packet.csrcs().map(u64::from).collect::<Vec<_>>(), csrcs, "{name}");
-        assert_eq!(packet.payload(), hex(want["payload_hex"].as_str().unwrap()), "{name}");
-        assert_eq!(packet.padding_len() as u64, number(&want["padding_len"]), "{name}");
+        let csrcs: Vec<u64> = want["csrcs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(number)
+            .collect();
+        assert_eq!(
+            packet.csrcs().map(u64::from).collect::<Vec<_>>(),
+            csrcs,
+            "{name}"
+        );
+        assert_eq!(
+            packet.payload(),
+            hex(want["payload_hex"].as_str().unwrap()),
+            "{name}"
+        );
+        assert_eq!(
+            packet.padding_len() as u64,
+            number(&want["padding_len"]),
+            "{name}"
+        );
         let mut elements = Vec::new();
         if let Some(ext) = packet.extension() {
-            assert_eq!(u64::from(ext.profile()), number(&want["extension_profile"]), "{name}");
-            assert_eq!(ext.data().len() as u64, 4 * number(&want["extension_length_words"]));
+            assert_eq!(
+                u64::from(ext.profile()),
+                number(&want["extension_profile"]),
+                "{name}"
+            );
+            assert_eq!(
+                ext.data().len() as u64,
+                4 * number(&want["extension_length_words"])
+            );
             let expected = want["one_byte_extensions"].as_array().unwrap();
             elements = ext.elements().collect::<Result<Vec<_>, _>>().unwrap();
             assert_eq!(elements.len(), expected.len(), "{name}");
@@ -70,13 +126,18 @@ fn libwebrtc_corpus_decodes_as_the_independent_decoder_says() {
             ssrc: packet.ssrc(),
             csrcs: &csrcs,
             extensions: if packet.has_extension() {
-                Extensions::Elements { form: ElementForm::OneByte, elements: &elements }
+                Extensions::Elements {
+                    form: ElementForm::OneByte,
+                    elements: &elements,
+                }
             } else {
                 Extensions::None
             },
         };
         let mut rebuilt = Vec::new();
-        header.write_packet(packet.payload(), packet.padding_len() as u8, &mut rebuilt).unwrap();
+        header
+            .write_packet(packet.payload(), packet.padding_len() as u8, &mut rebuilt)
+            .unwrap();
         let padding = &bytes[bytes.len() - packet.padding_len()..];
         if padding.len() <= 1 || padding[..padding.len() - 1].iter().all(|&b| b == 0) {
             assert_eq!(rebuilt, bytes, "{name} rebuilds byte for byte");
@@ -98,22 +159,31 @@ fn two_byte_extensions_with_padding_between_elements_decode() {
     // padding byte between the second and the third, one of them empty.
     let bytes = hex(concat!(
         "90", "60", "0001", "00000002", "00000003", // fixed header, X set
-        "1005", "0003",                             // two-byte form, app bits 5, 3 words
-        "0102", "aabb",                             // id 1, two bytes
-        "1000", "00",                               // id 16, empty; one padding byte
-        "ff01", "cc", "0000",                       // id 255, one byte; padding
-        "dead"                                      // payload
+        "1005", "0003", // two-byte form, app bits 5, 3 words
+        "0102", "aabb", // id 1, two bytes
+        "1000", "00", // id 16, empty; one padding byte
+        "ff01", "cc", "0000", // id 255, one byte; padding
+        "dead"  // payload
     ));
     let packet = RtpPacket::new_checked(&bytes[..]).unwrap();
     let ext = packet.extension().unwrap();
-    assert_eq!(ext.form(), sansrtc_rtp::rtp::ExtensionForm::TwoByte { app_bits: 5 });
+    assert_eq!(
+        ext.form(),
+        sansrtc_rtp::rtp::ExtensionForm::TwoByte { app_bits: 5 }
+    );
     let elements: Vec<Element<'_>> = ext.elements().map(Result::unwrap).collect();
     assert_eq!(
         elements,
         [
-            Element { id: 1, data: &[0xaa, 0xbb] },
+            Element {
+                id: 1,
+                data: &[0xaa, 0xbb]
+            },
             Element { id: 16, data: &[] },
-            Element { id: 255, data: &[0xcc] },
+            Element {
+                id: 255,
+                data: &[0xcc]
+            },
         ]
     );
     assert_eq!(packet.extension_data(255), Some(&[0xcc][..]));

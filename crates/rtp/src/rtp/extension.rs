@@ -31,7 +31,9 @@ impl ExtensionForm {
         if profile == ONE_BYTE_PROFILE {
             Self::OneByte
         } else if profile & 0xfff0 == TWO_BYTE_PROFILE {
-            Self::TwoByte { app_bits: (profile & 0x0f) as u8 }
+            Self::TwoByte {
+                app_bits: (profile & 0x0f) as u8,
+            }
         } else {
             Self::Other
         }
@@ -57,7 +59,11 @@ pub struct HeaderExtension<'a> {
 
 impl<'a> HeaderExtension<'a> {
     pub(crate) fn new(profile: u16, data: &'a [u8], offset: usize) -> Self {
-        Self { profile, data, offset }
+        Self {
+            profile,
+            data,
+            offset,
+        }
     }
 
     /// The 16-bit "defined by profile" field.
@@ -84,7 +90,13 @@ impl<'a> HeaderExtension<'a> {
     /// the iterator yields one error and ends. A block of [`ExtensionForm::Other`] yields no
     /// elements.
     pub fn elements(&self) -> Elements<'a> {
-        Elements { data: self.data, form: self.form(), pos: 0, offset: self.offset, done: false }
+        Elements {
+            data: self.data,
+            form: self.form(),
+            pos: 0,
+            offset: self.offset,
+            done: false,
+        }
     }
 
     /// Checks every element of the block.
@@ -128,7 +140,10 @@ pub struct Elements<'a> {
 impl<'a> Elements<'a> {
     fn fail(&mut self, at: usize) -> Option<Result<Element<'a>, ParseError>> {
         self.done = true;
-        Some(Err(ParseError::new(ParseErrorKind::BadExtension, self.offset + at)))
+        Some(Err(ParseError::new(
+            ParseErrorKind::BadExtension,
+            self.offset + at,
+        )))
     }
 }
 
@@ -148,7 +163,11 @@ impl<'a> Iterator for Elements<'a> {
         // form any byte with id 0 is skipped alone, whatever its length bits say, as libwebrtc
         // does.
         let padding_mask = if two_byte { 0xff } else { 0xf0 };
-        while self.data.get(self.pos).is_some_and(|b| b & padding_mask == 0) {
+        while self
+            .data
+            .get(self.pos)
+            .is_some_and(|b| b & padding_mask == 0)
+        {
             self.pos += 1;
         }
         let at = self.pos;

@@ -81,7 +81,9 @@ pub struct RtpHeader<'a> {
 
 /// Whether every element fits the one-byte form.
 fn fits_one_byte(elements: &[Element<'_>]) -> bool {
-    elements.iter().all(|e| (1..=14).contains(&e.id) && (1..=16).contains(&e.data.len()))
+    elements
+        .iter()
+        .all(|e| (1..=14).contains(&e.id) && (1..=16).contains(&e.data.len()))
 }
 
 impl RtpHeader<'_> {
@@ -116,7 +118,11 @@ impl RtpHeader<'_> {
                     }
                     len += if one_byte { 1 } else { 2 } + element.data.len();
                 }
-                let profile = if one_byte { ONE_BYTE_PROFILE } else { TWO_BYTE_PROFILE };
+                let profile = if one_byte {
+                    ONE_BYTE_PROFILE
+                } else {
+                    TWO_BYTE_PROFILE
+                };
                 Ok(Some((one_byte, profile, len)))
             }
         }

@@ -79,7 +79,11 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
         } else {
             0
         };
-        Ok(Self { buffer, header_len, padding_len })
+        Ok(Self {
+            buffer,
+            header_len,
+            padding_len,
+        })
     }
 
     /// The underlying buffer.
@@ -167,7 +171,11 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
         let start = FIXED_HEADER_LEN + 4 * usize::from(self.csrc_count());
         let bytes = self.buffer.as_ref();
         let profile = u16::from_be_bytes([bytes[start], bytes[start + 1]]);
-        Some(HeaderExtension::new(profile, &bytes[start + 4..self.header_len], start + 4))
+        Some(HeaderExtension::new(
+            profile,
+            &bytes[start + 4..self.header_len],
+            start + 4,
+        ))
     }
 
     /// The data of the RFC 8285 header extension element with local identifier `id`, if the

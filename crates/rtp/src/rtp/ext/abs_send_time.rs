@@ -32,7 +32,9 @@ impl ExtensionValue<'_> for AbsSendTime {
     const KIND: ExtensionKind = ExtensionKind::AbsSendTime;
 
     fn parse(data: &[u8]) -> Result<Self, ParseError> {
-        let &[a, b, c] = data else { return Err(bad_extension()) };
+        let &[a, b, c] = data else {
+            return Err(bad_extension());
+        };
         Ok(Self(u32::from_be_bytes([0, a, b, c])))
     }
 

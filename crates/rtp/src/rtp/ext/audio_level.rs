@@ -19,8 +19,13 @@ impl ExtensionValue<'_> for AudioLevel {
 
     fn parse(data: &[u8]) -> Result<Self, ParseError> {
         // One byte; RFC 6464 §3 allows the two-byte form to carry padding after it.
-        let Some(&first) = data.first() else { return Err(bad_extension()) };
-        Ok(Self { voice_activity: first & 0x80 != 0, level: first & 0x7f })
+        let Some(&first) = data.first() else {
+            return Err(bad_extension());
+        };
+        Ok(Self {
+            voice_activity: first & 0x80 != 0,
+            level: first & 0x7f,
+        })
     }
 
     fn encoded_len(&self) -> usize {

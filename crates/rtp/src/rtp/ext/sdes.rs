@@ -25,7 +25,10 @@ fn write_text(text: &str, out: &mut [u8]) -> Result<usize, BuildError> {
 /// Checks the `rid-id` grammar of RFC 8851 §10: letters, digits, `-` and `_`.
 fn parse_rid(data: &[u8]) -> Result<&str, ParseError> {
     let text = parse_text(data)?;
-    if !text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if !text
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         return Err(bad_extension());
     }
     Ok(text)

@@ -15,7 +15,9 @@ impl ExtensionValue<'_> for TransportSequenceNumber {
     const KIND: ExtensionKind = ExtensionKind::TransportSequenceNumber;
 
     fn parse(data: &[u8]) -> Result<Self, ParseError> {
-        let &[a, b] = data else { return Err(bad_extension()) };
+        let &[a, b] = data else {
+            return Err(bad_extension());
+        };
         Ok(Self(u16::from_be_bytes([a, b])))
     }
 

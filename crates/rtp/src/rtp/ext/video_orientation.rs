@@ -34,14 +34,20 @@ impl ExtensionValue<'_> for VideoOrientation {
     const KIND: ExtensionKind = ExtensionKind::VideoOrientation;
 
     fn parse(data: &[u8]) -> Result<Self, ParseError> {
-        let &[byte] = data else { return Err(bad_extension()) };
+        let &[byte] = data else {
+            return Err(bad_extension());
+        };
         let rotation = match byte & 0x03 {
             0 => Rotation::Deg0,
             1 => Rotation::Deg90,
             2 => Rotation::Deg180,
             _ => Rotation::Deg270,
         };
-        Ok(Self { camera_back: byte & 0x08 != 0, flip: byte & 0x04 != 0, rotation })
+        Ok(Self {
+            camera_back: byte & 0x08 != 0,
+            flip: byte & 0x04 != 0,
+            rotation,
+        })
     }
 
     fn encoded_len(&self) -> usize {
