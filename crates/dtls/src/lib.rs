@@ -20,9 +20,11 @@
 
 pub mod cookie;
 pub mod crypto;
+pub mod endpoint;
 mod error;
 pub mod identity;
 pub mod prf;
+pub mod reassembly;
 pub mod record;
 pub mod suite;
 pub mod timer;

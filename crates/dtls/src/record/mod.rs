@@ -125,6 +125,18 @@ impl RecordLayer {
         self.previous_read = Some(std::mem::replace(&mut self.read, next));
     }
 
+    /// Bytes protection adds to a record fragment in the chosen write epoch (0 in the clear,
+    /// or when there is no previous epoch).
+    pub fn overhead(&self, choice: WriteEpochChoice) -> usize {
+        let epoch = match choice {
+            WriteEpochChoice::Current => Some(&self.write),
+            WriteEpochChoice::Previous => self.previous_write.as_ref(),
+        };
+        epoch
+            .and_then(|e| e.key.as_ref())
+            .map_or(0, |k| k.algorithm().overhead())
+    }
+
     /// Bytes a record of `plaintext_len` takes in the current write epoch.
     pub fn record_len(&self, plaintext_len: usize) -> usize {
         RECORD_HEADER_LEN

@@ -4,6 +4,7 @@
 
 mod alert;
 mod codepoints;
+pub mod handshake;
 pub(crate) mod record;
 
 pub use alert::{Alert, AlertDescription, AlertLevel};
@@ -11,4 +12,5 @@ pub use codepoints::{
     CipherSuite, ContentType, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion,
     SignatureScheme, SrtpProfileId,
 };
+pub use handshake::{Handshake, HandshakeFragment, HandshakeHeader, HandshakeRepr};
 pub use record::{RECORD_HEADER_LEN, Record, RecordHeader, Records};
