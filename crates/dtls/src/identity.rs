@@ -2,7 +2,10 @@
 //! fingerprints in the SDP form of RFC 8122 §5 (`sha-256 AB:CD:...`) that WebRTC pins the
 //! peer's certificate to (RFC 8827 §6.5, RFC 5763 §5).
 
-use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair};
+use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
+
+use crate::suite::Authentication;
+use crate::wire::SignatureScheme;
 
 /// Why a certificate could not be made or read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
@@ -148,10 +151,19 @@ impl std::str::FromStr for Fingerprint {
     }
 }
 
-/// This endpoint's certificate and private key (ECDSA P-256, as browsers use).
+/// The private key of an [`Identity`].
+enum SigningKey {
+    /// ECDSA P-256, signing with SHA-256 (what browsers and [`Identity::generate`] use).
+    EcdsaP256(EcdsaKeyPair),
+    /// RSA, signing with PKCS#1 v1.5 and SHA-256 (RFC 5246 §7.4.1.4.1).
+    Rsa(RsaKeyPair),
+}
+
+/// This endpoint's certificate and private key: ECDSA P-256 (as browsers use, and what
+/// [`generate`](Self::generate) makes) or RSA (for the `TLS_ECDHE_RSA_*` suites).
 pub struct Identity {
     certificate_der: Vec<u8>,
-    key: EcdsaKeyPair,
+    key: SigningKey,
 }
 
 impl std::fmt::Debug for Identity {
@@ -183,18 +195,39 @@ impl Identity {
         Self::from_der(certificate.der(), &key_pair.serialize_der())
     }
 
-    /// An identity from a DER certificate and its PKCS#8 DER ECDSA P-256 private key.
+    /// An identity from a DER certificate and its PKCS#8 DER private key: ECDSA P-256 or RSA
+    /// (2048 to 8192 bits).
     ///
     /// # Errors
-    /// [`IdentityError::BadKey`] when the key cannot be read or is not P-256.
+    /// [`IdentityError::BadKey`] when the key cannot be read or is of another kind.
     pub fn from_der(certificate_der: &[u8], pkcs8_der: &[u8]) -> Result<Self, IdentityError> {
         let rng = ring::rand::SystemRandom::new();
-        let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8_der, &rng)
-            .map_err(|_| IdentityError::BadKey)?;
+        let key = match EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8_der, &rng) {
+            Ok(key) => SigningKey::EcdsaP256(key),
+            Err(_) => SigningKey::Rsa(
+                RsaKeyPair::from_pkcs8(pkcs8_der).map_err(|_| IdentityError::BadKey)?,
+            ),
+        };
         Ok(Self {
             certificate_der: certificate_der.to_vec(),
             key,
         })
+    }
+
+    /// Which suites this identity can authenticate: `TLS_ECDHE_ECDSA_*` or `TLS_ECDHE_RSA_*`.
+    pub fn authentication(&self) -> Authentication {
+        match self.key {
+            SigningKey::EcdsaP256(_) => Authentication::Ecdsa,
+            SigningKey::Rsa(_) => Authentication::Rsa,
+        }
+    }
+
+    /// The signature scheme [`sign`](Self::sign) produces.
+    pub fn signature_scheme(&self) -> SignatureScheme {
+        match self.key {
+            SigningKey::EcdsaP256(_) => SignatureScheme::ECDSA_SECP256R1_SHA256,
+            SigningKey::Rsa(_) => SignatureScheme::RSA_PKCS1_SHA256,
+        }
     }
 
     /// The DER certificate.
@@ -207,14 +240,23 @@ impl Identity {
         Fingerprint::of(FingerprintHash::Sha256, &self.certificate_der)
     }
 
-    /// Signs `message` with ECDSA P-256 SHA-256 (ASN.1 DER signature), for ServerKeyExchange
-    /// and CertificateVerify.
+    /// Signs `message` with [`signature_scheme`](Self::signature_scheme) (an ASN.1 DER
+    /// ECDSA signature, or an RSA PKCS#1 v1.5 one), for ServerKeyExchange and
+    /// CertificateVerify.
     pub fn sign(&self, message: &[u8]) -> Option<Vec<u8>> {
         let rng = ring::rand::SystemRandom::new();
-        self.key
-            .sign(&rng, message)
-            .ok()
-            .map(|sig| sig.as_ref().to_vec())
+        match &self.key {
+            SigningKey::EcdsaP256(key) => key
+                .sign(&rng, message)
+                .ok()
+                .map(|sig| sig.as_ref().to_vec()),
+            SigningKey::Rsa(key) => {
+                let mut signature = vec![0u8; key.public().modulus_len()];
+                key.sign(&RSA_PKCS1_SHA256, &rng, message, &mut signature)
+                    .ok()?;
+                Some(signature)
+            }
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use sansrtc_dtls::endpoint::{Config, Endpoint, Event, FailReason, Role};
 use sansrtc_dtls::identity::{Fingerprint, FingerprintHash, Identity};
 use sansrtc_dtls::suite::{Authentication, SUITES};
-use sansrtc_dtls::wire::{AlertDescription, NamedGroup, SrtpProfileId};
+use sansrtc_dtls::wire::{AlertDescription, ContentType, NamedGroup, Record, SrtpProfileId};
 use sansrtc_proto::{Protocol, Receive, SansIo};
 
 fn addr(port: u16) -> std::net::SocketAddr {
@@ -62,11 +62,26 @@ fn pump(now: Instant, client: &mut Endpoint, server: &mut Endpoint) -> (Vec<Even
     (client_events, server_events)
 }
 
+fn rsa_identity() -> Arc<Identity> {
+    // An RSA-2048 certificate and key made with openssl (tests/vectors/README.md).
+    let der = include_bytes!("vectors/rsa-2048-self-signed.der");
+    let key = include_bytes!("vectors/rsa-2048-key.pk8.der");
+    Arc::new(Identity::from_der(der, key).unwrap())
+}
+
 fn pair(configure: impl Fn(&mut Config)) -> (Endpoint, Endpoint, Instant) {
-    let (client_id, server_id) = (
+    pair_with(
         Arc::new(Identity::generate().unwrap()),
         Arc::new(Identity::generate().unwrap()),
-    );
+        configure,
+    )
+}
+
+fn pair_with(
+    client_id: Arc<Identity>,
+    server_id: Arc<Identity>,
+    configure: impl Fn(&mut Config),
+) -> (Endpoint, Endpoint, Instant) {
     let mut client_config = Config::new(
         Role::Client,
         client_id.clone(),
@@ -82,18 +97,27 @@ fn pair(configure: impl Fn(&mut Config)) -> (Endpoint, Endpoint, Instant) {
 }
 
 #[test]
-fn every_ecdsa_suite_and_group_completes_and_exports_the_same_keys() {
+fn every_suite_and_group_completes_and_exports_the_same_keys() {
     let mut combinations = 0;
-    for suite in SUITES
-        .iter()
-        .filter(|s| s.authentication == Authentication::Ecdsa)
-    {
+    for suite in SUITES {
         for group in [
             NamedGroup::X25519,
             NamedGroup::SECP256R1,
             NamedGroup::SECP384R1,
         ] {
-            let (mut client, mut server, now) = pair(|c| {
+            // RSA suites need an RSA server certificate; the client signs its
+            // CertificateVerify with RSA too, or with ECDSA, alternately.
+            let (client_id, server_id) = match suite.authentication {
+                Authentication::Ecdsa => (
+                    Arc::new(Identity::generate().unwrap()),
+                    Arc::new(Identity::generate().unwrap()),
+                ),
+                Authentication::Rsa if group == NamedGroup::X25519 => {
+                    (rsa_identity(), rsa_identity())
+                }
+                Authentication::Rsa => (Arc::new(Identity::generate().unwrap()), rsa_identity()),
+            };
+            let (mut client, mut server, now) = pair_with(client_id, server_id, |c| {
                 c.cipher_suites = vec![suite.suite];
                 c.groups = vec![group];
             });
@@ -132,7 +156,7 @@ fn every_ecdsa_suite_and_group_completes_and_exports_the_same_keys() {
             combinations += 1;
         }
     }
-    assert_eq!(combinations, 9);
+    assert_eq!(combinations, 18);
 }
 
 #[test]
@@ -173,5 +197,234 @@ fn lost_flights_are_retransmitted_on_the_timer() {
     client.handle_timeout(deadline);
     let (client_events, server_events) = pump(deadline, &mut client, &mut server);
     assert!(matches!(client_events[..], [Event::Connected { .. }]));
+    assert!(matches!(server_events[..], [Event::Connected { .. }]));
+}
+
+#[test]
+fn retransmissions_double_from_one_second_up_to_sixty_then_the_handshake_times_out() {
+    let (mut client, _server, now) = pair(|c| c.timer.handshake_timeout = Duration::from_secs(300));
+    let mut buf = Vec::new();
+    let mut sent_at = vec![now];
+    while client.poll_transmit(now, &mut buf).is_some() {}
+    let mut events = Vec::new();
+    while let Some(deadline) = client.poll_timeout() {
+        client.handle_timeout(deadline);
+        if client.poll_transmit(deadline, &mut buf).is_some() {
+            sent_at.push(deadline);
+            while client.poll_transmit(deadline, &mut buf).is_some() {}
+        }
+        events.extend(std::iter::from_fn(|| client.poll_event()));
+    }
+    let gaps: Vec<u64> = sent_at
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_secs())
+        .collect();
+    // RFC 6347 §4.2.4.1: 1 s, doubling, at most 60 s; 1+2+4+8+16+32+60+60+60 = 243 < 300.
+    assert_eq!(gaps, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+    assert_eq!(events, [Event::Failed(FailReason::HandshakeTimeout)]);
+    assert_eq!(client.poll_timeout(), None, "nothing more after the end");
+}
+
+#[test]
+fn a_tampered_finished_fails_with_decrypt_error_and_bad_records_are_dropped() {
+    let (mut client, mut server, now) = pair(|_| {});
+    let mut buf = Vec::new();
+    // Run to the client's last flight, then corrupt its final record (the encrypted Finished).
+    for _ in 0..3 {
+        while let Some(t) = client.poll_transmit(now, &mut buf) {
+            let mut datagram = buf[..t.size].to_vec();
+            // The Finished is the only handshake record in epoch 1: flip its last byte.
+            let finished = Record::iter(&buf[..t.size])
+                .filter_map(Result::ok)
+                .find(|r| r.header.epoch == 1 && r.header.content_type == ContentType::HANDSHAKE);
+            if let Some(record) = finished {
+                datagram[record.offset + record.len() - 1] ^= 0x01;
+            }
+            let _ = server.handle_receive(
+                now,
+                Receive {
+                    proto: Protocol::Udp,
+                    source: t.source,
+                    destination: t.destination,
+                    contents: &datagram,
+                },
+            );
+        }
+        while let Some(t) = server.poll_transmit(now, &mut buf) {
+            let _ = client.handle_receive(
+                now,
+                Receive {
+                    proto: Protocol::Udp,
+                    source: t.source,
+                    destination: t.destination,
+                    contents: &buf[..t.size],
+                },
+            );
+        }
+    }
+    // A record that fails authentication is dropped and counted, not fatal (§4.1.2.7).
+    assert_eq!(server.bad_records(), 1);
+    assert!(!server.is_connected());
+    assert_eq!(server.poll_event(), None);
+    // The client's retransmission (intact) completes the handshake.
+    let deadline = client.poll_timeout().unwrap();
+    client.handle_timeout(deadline);
+    let (client_events, server_events) = pump(deadline, &mut client, &mut server);
+    assert!(
+        matches!(client_events[..], [Event::Connected { .. }]),
+        "{client_events:?}"
+    );
+    assert!(matches!(server_events[..], [Event::Connected { .. }]));
+}
+
+#[test]
+fn an_unsupported_suite_fails_with_handshake_failure() {
+    let (mut client, mut server, now) = pair(|c| {
+        if c.role == Role::Client {
+            // Only RSA suites: the server's certificate is ECDSA.
+            c.cipher_suites = SUITES
+                .iter()
+                .filter(|s| s.authentication == Authentication::Rsa)
+                .map(|s| s.suite)
+                .collect();
+        }
+    });
+    let (client_events, server_events) = pump(now, &mut client, &mut server);
+    assert_eq!(
+        server_events,
+        [Event::Failed(FailReason::LocalAlert(
+            AlertDescription::HANDSHAKE_FAILURE
+        ))]
+    );
+    assert_eq!(
+        client_events,
+        [Event::Failed(FailReason::PeerAlert(
+            AlertDescription::HANDSHAKE_FAILURE
+        ))]
+    );
+}
+
+/// Delivers the client's datagrams to the server and the server's to the client, letting
+/// `tamper` change each server datagram first, until both are quiet.
+fn run_with_server_tamper(
+    now: Instant,
+    client: &mut Endpoint,
+    server: &mut Endpoint,
+    mut tamper: impl FnMut(&mut Vec<u8>),
+) {
+    let mut buf = Vec::new();
+    for _ in 0..10 {
+        while let Some(t) = client.poll_transmit(now, &mut buf) {
+            let _ = server.handle_receive(
+                now,
+                Receive {
+                    proto: Protocol::Udp,
+                    source: t.source,
+                    destination: t.destination,
+                    contents: &buf[..t.size],
+                },
+            );
+        }
+        while let Some(t) = server.poll_transmit(now, &mut buf) {
+            let mut datagram = buf[..t.size].to_vec();
+            tamper(&mut datagram);
+            let _ = client.handle_receive(
+                now,
+                Receive {
+                    proto: Protocol::Udp,
+                    source: t.source,
+                    destination: t.destination,
+                    contents: &datagram,
+                },
+            );
+        }
+    }
+}
+
+#[test]
+fn a_bad_server_key_exchange_signature_fails_with_decrypt_error() {
+    use sansrtc_dtls::wire::HandshakeType;
+    use sansrtc_dtls::wire::handshake::{HANDSHAKE_HEADER_LEN, HandshakeFragment};
+    let (mut client, mut server, now) = pair(|_| {});
+    let mut flipped = 0;
+    run_with_server_tamper(now, &mut client, &mut server, |datagram| {
+        let mut target = None;
+        for record in Record::iter(datagram).filter_map(Result::ok) {
+            let mut at = record.offset + 13;
+            for fragment in HandshakeFragment::iter(record.fragment).filter_map(Result::ok) {
+                if fragment.header.msg_type == HandshakeType::SERVER_KEY_EXCHANGE {
+                    // The last body byte lies in the signature.
+                    target = Some(at + HANDSHAKE_HEADER_LEN + fragment.body.len() - 1);
+                }
+                at += fragment.len();
+            }
+        }
+        if let Some(at) = target {
+            datagram[at] ^= 0x01;
+            flipped += 1;
+        }
+    });
+    assert!(flipped >= 1);
+    assert_eq!(
+        client.poll_event(),
+        Some(Event::Failed(FailReason::LocalAlert(
+            AlertDescription::DECRYPT_ERROR
+        )))
+    );
+    assert_eq!(
+        server.poll_event(),
+        Some(Event::Failed(FailReason::PeerAlert(
+            AlertDescription::DECRYPT_ERROR
+        )))
+    );
+}
+
+#[test]
+fn truncated_records_and_records_from_unknown_epochs_are_dropped_without_harm() {
+    let (mut client, mut server, now) = pair(|_| {});
+    let mut buf = Vec::new();
+    let t = client.poll_transmit(now, &mut buf).unwrap();
+    let hello = buf[..t.size].to_vec();
+    let (source, destination) = (t.source, t.destination);
+    fn receive(
+        source: std::net::SocketAddr,
+        destination: std::net::SocketAddr,
+        contents: &[u8],
+    ) -> Receive<'_> {
+        Receive {
+            proto: Protocol::Udp,
+            source,
+            destination,
+            contents,
+        }
+    }
+    // Every truncation of the ClientHello datagram: a framing error (Err) or a record too
+    // short to hold its handshake message, never a panic, never an event.
+    for len in 0..hello.len() {
+        let result = server.handle_receive(now, receive(source, destination, &hello[..len]));
+        if len < 13 {
+            assert!(result.is_err(), "len {len}");
+        }
+        assert_eq!(server.poll_event(), None);
+    }
+    // A record from epoch 7, which has no keys: dropped silently (RFC 6347 §4.1).
+    let mut wrong_epoch = hello.clone();
+    wrong_epoch[3..5].copy_from_slice(&7u16.to_be_bytes());
+    assert!(
+        server
+            .handle_receive(now, receive(source, destination, &wrong_epoch))
+            .is_ok()
+    );
+    while server.poll_transmit(now, &mut buf).is_some() {}
+    assert_eq!(server.poll_event(), None);
+    // The intact ClientHello still works afterwards and the handshake completes.
+    server
+        .handle_receive(now, receive(source, destination, &hello))
+        .unwrap();
+    let (client_events, server_events) = pump(now, &mut client, &mut server);
+    assert!(
+        matches!(client_events[..], [Event::Connected { .. }]),
+        "{client_events:?}"
+    );
     assert!(matches!(server_events[..], [Event::Connected { .. }]));
 }

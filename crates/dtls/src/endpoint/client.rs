@@ -159,13 +159,14 @@ impl Endpoint {
             }
             (State::ClientWaitCertificateRequest, HandshakeType::CERTIFICATE_REQUEST) => {
                 let request = CertificateRequest::new_checked(body).map_err(decode_error)?;
-                let ecdsa = request
-                    .certificate_types()
-                    .contains(&client_certificate_type::ECDSA_SIGN);
-                let scheme = request
-                    .signature_algorithms()
-                    .any(|s| s == SignatureScheme::ECDSA_SECP256R1_SHA256);
-                if !ecdsa || !scheme {
+                let identity = &self.config.identity;
+                let wanted_type = match identity.authentication() {
+                    crate::suite::Authentication::Ecdsa => client_certificate_type::ECDSA_SIGN,
+                    crate::suite::Authentication::Rsa => client_certificate_type::RSA_SIGN,
+                };
+                let type_ok = request.certificate_types().contains(&wanted_type);
+                let scheme = identity.signature_scheme();
+                if !type_ok || !request.signature_algorithms().any(|s| s == scheme) {
                     return Err(AlertDescription::HANDSHAKE_FAILURE);
                 }
                 self.record_received(msg_type, message_seq, body);
@@ -291,7 +292,7 @@ impl Endpoint {
             .sign(self.transcript.bytes())
             .ok_or(AlertDescription::INTERNAL_ERROR)?;
         let verify = CertificateVerifyRepr {
-            signature_scheme: SignatureScheme::ECDSA_SECP256R1_SHA256,
+            signature_scheme: identity.signature_scheme(),
             signature: &signature,
         };
         let body = encode(verify.buffer_len(), |out| verify.emit(out)).map_err(internal)?;

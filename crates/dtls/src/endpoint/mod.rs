@@ -136,6 +136,10 @@ pub struct Endpoint {
     /// message_seq of the next handshake message this side sends.
     pub(crate) send_seq: u16,
     pub(crate) flight: Flight,
+    /// The peer's message_seq that our current flight answers up to: a retransmitted message
+    /// below it means the peer lost our flight; one at or above it is a repeat of a flight we
+    /// already have, which must not trigger ours (or the two sides ping-pong).
+    pub(crate) answers_below: u32,
     pub(crate) timer: RetransmitTimer,
     pub(crate) started: Instant,
     pub(crate) outgoing: VecDeque<Vec<u8>>,
@@ -200,6 +204,7 @@ impl Endpoint {
             negotiated: Negotiated::default(),
             send_seq: 0,
             flight: Flight::default(),
+            answers_below: 0,
             started: now,
             outgoing: VecDeque::new(),
             events: VecDeque::new(),
@@ -347,6 +352,7 @@ impl Endpoint {
         expect_answer: bool,
     ) -> Result<(), Error> {
         self.flight = flight;
+        self.answers_below = self.reassembler.next_message_seq();
         self.transmit_flight()?;
         if expect_answer {
             self.timer.start(now);
@@ -544,7 +550,9 @@ impl Endpoint {
         for fragment in HandshakeFragment::iter(payload) {
             let Ok(fragment) = fragment else { return };
             match self.reassembler.insert(&fragment) {
-                Ok(FragmentStatus::Retransmission) => retransmission = true,
+                Ok(FragmentStatus::Retransmission) => {
+                    retransmission |= u32::from(fragment.header.message_seq) < self.answers_below;
+                }
                 Ok(_) => {}
                 Err(_) => return,
             }

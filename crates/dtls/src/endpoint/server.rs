@@ -9,13 +9,12 @@ use super::flight::{Flight, FlightItem};
 use super::{Endpoint, State};
 use crate::crypto::kx::KeyShare;
 use crate::prf;
-use crate::suite::Authentication;
 use crate::wire::handshake::{
     Certificate, CertificateRepr, CertificateRequestRepr, CertificateVerify, ClientHello,
     ClientKeyExchange, ExtensionRepr, Finished, FinishedRepr, HelloVerifyRequestRepr,
     ServerHelloRepr, ServerKeyExchangeRepr, client_certificate_type, ecdhe_signed_content,
 };
-use crate::wire::{AlertDescription, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::wire::{AlertDescription, HandshakeType, NamedGroup, ProtocolVersion};
 
 fn decode_error<T>(_: T) -> AlertDescription {
     AlertDescription::DECODE_ERROR
@@ -199,7 +198,7 @@ impl Endpoint {
             .cipher_suites
             .iter()
             .filter_map(|s| crate::suite::params(*s))
-            .filter(|p| p.authentication == Authentication::Ecdsa)
+            .filter(|p| p.authentication == self.config.identity.authentication())
             .find(|p| hello.cipher_suites().any(|offered| offered == p.suite))
             .ok_or(AlertDescription::HANDSHAKE_FAILURE)?;
         let offered_groups: Vec<NamedGroup> =
@@ -217,10 +216,9 @@ impl Endpoint {
         if !extensions.extended_master_secret().map_err(decode_error)? {
             return Err(AlertDescription::HANDSHAKE_FAILURE);
         }
+        let our_scheme = self.config.identity.signature_scheme();
         if let Some(schemes) = extensions.signature_algorithms().map_err(decode_error)?
-            && !schemes
-                .clone()
-                .any(|s| s == SignatureScheme::ECDSA_SECP256R1_SHA256)
+            && !schemes.clone().any(|s| s == our_scheme)
         {
             return Err(AlertDescription::HANDSHAKE_FAILURE);
         }
@@ -299,7 +297,7 @@ impl Endpoint {
         let unsigned = ServerKeyExchangeRepr {
             named_group: group,
             public_key: share.public(),
-            signature_scheme: SignatureScheme::ECDSA_SECP256R1_SHA256,
+            signature_scheme: identity.signature_scheme(),
             signature: &[],
         };
         let mut params = vec![0u8; unsigned.params_len()];

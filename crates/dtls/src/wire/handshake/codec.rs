@@ -102,7 +102,7 @@ impl<'a> Reader<'a> {
             2 => usize::from(self.u16(what)?),
             _ => self.u24(what)? as usize,
         };
-        if len < bounds.0 || len > bounds.1 || len % unit.max(1) != 0 {
+        if len < bounds.0 || len > bounds.1 || !len.is_multiple_of(unit.max(1)) {
             return Err(self.malformed(what, at));
         }
         self.take(len, what).map_err(|_| self.malformed(what, at))
