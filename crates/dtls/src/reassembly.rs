@@ -33,8 +33,9 @@
 //!
 //! # Memory
 //! At most `max_future_messages + 1` messages are buffered, each at most
-//! `12 + max_message_len + max_message_len / 8 + 1` bytes: see
-//! [`Reassembler::max_buffered_bytes`]. With the defaults that is 9 × 73,741 bytes.
+//! `12 + max_message_len + ceil(max_message_len / 8)` bytes: see
+//! [`Reassembler::max_buffered_bytes`]. With the defaults that is 9 × 73,740 bytes (about
+//! 648 KiB).
 
 use crate::Error;
 use crate::wire::handshake::{HANDSHAKE_HEADER_LEN, Handshake, HandshakeFragment, HandshakeHeader};
