@@ -14,6 +14,7 @@
 pub mod browser;
 pub mod coturn;
 pub mod driver;
+pub mod openssl;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};

@@ -119,7 +119,9 @@ fn every_suite_and_group_completes_and_exports_the_same_keys() {
             };
             let (mut client, mut server, now) = pair_with(client_id, server_id, |c| {
                 c.cipher_suites = vec![suite.suite];
-                c.groups = vec![group];
+                // The ECDHE group first; P-256 after it, for the server's ECDSA certificate
+                // (RFC 8422 §5.1.1).
+                c.groups = vec![group, NamedGroup::SECP256R1];
             });
             let (client_events, server_events) = pump(now, &mut client, &mut server);
             let expected = Event::Connected {
@@ -427,4 +429,26 @@ fn truncated_records_and_records_from_unknown_epochs_are_dropped_without_harm() 
         "{client_events:?}"
     );
     assert!(matches!(server_events[..], [Event::Connected { .. }]));
+}
+
+#[test]
+fn a_server_with_a_p256_key_refuses_a_client_that_does_not_accept_p256() {
+    let (mut client, mut server, now) = pair(|c| {
+        if c.role == Role::Client {
+            c.groups = vec![NamedGroup::SECP384R1];
+        }
+    });
+    let (client_events, server_events) = pump(now, &mut client, &mut server);
+    assert_eq!(
+        server_events,
+        [Event::Failed(FailReason::LocalAlert(
+            AlertDescription::HANDSHAKE_FAILURE
+        ))]
+    );
+    assert_eq!(
+        client_events,
+        [Event::Failed(FailReason::PeerAlert(
+            AlertDescription::HANDSHAKE_FAILURE
+        ))]
+    );
 }

@@ -213,6 +213,13 @@ impl Endpoint {
             .iter()
             .find(|g| offered_groups.contains(g))
             .ok_or(AlertDescription::HANDSHAKE_FAILURE)?;
+        // In TLS 1.2 supported_groups also names the curves the client accepts for ECDSA
+        // (RFC 8422 §5.1.1, RFC 4492 §4): our P-256 key must be one of them.
+        if self.config.identity.authentication() == crate::suite::Authentication::Ecdsa
+            && !offered_groups.contains(&NamedGroup::SECP256R1)
+        {
+            return Err(AlertDescription::HANDSHAKE_FAILURE);
+        }
         if !extensions.extended_master_secret().map_err(decode_error)? {
             return Err(AlertDescription::HANDSHAKE_FAILURE);
         }
