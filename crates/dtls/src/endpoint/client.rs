@@ -14,7 +14,7 @@ use crate::wire::handshake::{
     ClientKeyExchangeRepr, ExtensionRepr, Finished, FinishedRepr, HelloVerifyRequest, ServerHello,
     ServerKeyExchange, client_certificate_type, ecdhe_signed_content,
 };
-use crate::wire::{AlertDescription, HandshakeType, ProtocolVersion, SignatureScheme};
+use crate::wire::{AlertDescription, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme};
 
 /// Signature schemes offered and accepted (RFC 5246 §7.4.1.4.1), ECDSA first.
 pub(crate) const SIGNATURE_SCHEMES: [SignatureScheme; 8] = [
@@ -55,7 +55,7 @@ impl Endpoint {
             rand::Rng::fill_bytes(&mut self.rng, &mut self.negotiated.client_random);
         }
         let mut extensions = vec![
-            ExtensionRepr::SupportedGroups(self.config.groups.clone()),
+            ExtensionRepr::SupportedGroups(self.advertised_groups()),
             ExtensionRepr::EcPointFormats(&[0]),
             ExtensionRepr::SignatureAlgorithms(SIGNATURE_SCHEMES.to_vec()),
             ExtensionRepr::ExtendedMasterSecret,
@@ -80,6 +80,18 @@ impl Endpoint {
         let mut flight = Flight::default();
         self.push_message(&mut flight, HandshakeType::CLIENT_HELLO, body)?;
         self.send_flight(now, flight, true)
+    }
+
+    /// The groups the ClientHello lists: the configured ECDHE groups, then P-256 if it is
+    /// missing. In TLS 1.2 supported_groups also names the curves accepted for the server's
+    /// ECDSA certificate (RFC 8422 §5.1.1), and WebRTC certificates are P-256; a server may
+    /// then pick P-256 for ECDHE too.
+    fn advertised_groups(&self) -> Vec<NamedGroup> {
+        let mut groups = self.config.groups.clone();
+        if !groups.contains(&NamedGroup::SECP256R1) {
+            groups.push(NamedGroup::SECP256R1);
+        }
+        groups
     }
 
     pub(crate) fn client_message(
@@ -124,7 +136,7 @@ impl Endpoint {
             }
             (State::ClientWaitServerKeyExchange, HandshakeType::SERVER_KEY_EXCHANGE) => {
                 let exchange = ServerKeyExchange::new_checked(body).map_err(decode_error)?;
-                if !self.config.groups.contains(&exchange.named_group()) {
+                if !self.advertised_groups().contains(&exchange.named_group()) {
                     return Err(AlertDescription::ILLEGAL_PARAMETER);
                 }
                 let mut signed = vec![0u8; 64 + exchange.params().len()];

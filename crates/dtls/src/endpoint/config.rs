@@ -30,7 +30,9 @@ pub struct Config {
     /// Cipher suites to offer or accept, in order of preference. Default: every suite of
     /// [`crate::suite::SUITES`].
     pub cipher_suites: Vec<CipherSuite>,
-    /// ECDHE groups, in order of preference. Default: X25519, P-256, P-384.
+    /// ECDHE groups, in order of preference. Default: X25519, P-256, P-384. A client always
+    /// lists P-256 too (after these), since supported_groups also names the curves it accepts
+    /// for the server's ECDSA certificate (RFC 8422 §5.1.1).
     pub groups: Vec<NamedGroup>,
     /// SRTP profiles for use_srtp (RFC 5764 §4.1.1), in order of preference; empty sends no
     /// use_srtp. Default: AEAD_AES_128_GCM, AEAD_AES_256_GCM, AES128_CM_HMAC_SHA1_80,

@@ -147,6 +147,12 @@ pub struct Endpoint {
     /// Records of the next read epoch that arrived before the ChangeCipherSpec (reordered).
     pub(crate) early_records: Vec<(RecordHeader, Vec<u8>)>,
     pub(crate) peer_certificate: Option<Vec<u8>>,
+    /// The buffer received datagrams are decrypted in, reused.
+    scratch: Vec<u8>,
+    /// Where the records of the datagram being read lie, reused.
+    framing: Vec<(RecordHeader, std::ops::Range<usize>)>,
+    /// Datagram buffers already sent, reused for the next records (at most a few).
+    spare: Vec<Vec<u8>>,
     pub(crate) cookie_secret: Option<crate::cookie::CookieSecret>,
 }
 
@@ -160,6 +166,9 @@ impl std::fmt::Debug for Endpoint {
             .finish_non_exhaustive()
     }
 }
+
+/// Sent datagram buffers kept for reuse.
+const MAX_SPARE_BUFFERS: usize = 8;
 
 /// The most records of the next epoch kept while its ChangeCipherSpec is missing.
 const MAX_EARLY_RECORDS: usize = 16;
@@ -210,6 +219,9 @@ impl Endpoint {
             events: VecDeque::new(),
             early_records: Vec::new(),
             peer_certificate: None,
+            scratch: Vec::new(),
+            framing: Vec::new(),
+            spare: Vec::new(),
             cookie_secret,
         };
         if endpoint.config.role == Role::Client {
@@ -295,15 +307,25 @@ impl Endpoint {
         if self.state != State::Connected {
             return Err(Error::Protocol(AlertDescription::UNEXPECTED_MESSAGE));
         }
-        let mut datagram = Vec::with_capacity(RECORD_HEADER_LEN + data.len() + 32);
-        self.record.seal(
+        // Reuse a buffer already sent: no allocation per record once warm.
+        let mut datagram = self.spare.pop().unwrap_or_default();
+        datagram.clear();
+        let sealed = self.record.seal(
             WriteEpochChoice::Current,
             ContentType::APPLICATION_DATA,
             data,
             &mut datagram,
-        )?;
-        self.outgoing.push_back(datagram);
-        Ok(())
+        );
+        match sealed {
+            Ok(_) => {
+                self.outgoing.push_back(datagram);
+                Ok(())
+            }
+            Err(error) => {
+                self.spare.push(datagram);
+                Err(error)
+            }
+        }
     }
 
     /// Closes the connection with close_notify (RFC 5246 §7.2.1).
@@ -443,7 +465,8 @@ impl Endpoint {
     }
 
     fn receive_datagram(&mut self, now: Instant, datagram: &mut [u8]) -> Result<(), Error> {
-        let mut framing = Vec::new();
+        let mut framing = std::mem::take(&mut self.framing);
+        framing.clear();
         let mut first_error = None;
         for record in Record::iter(datagram) {
             match record {
@@ -455,17 +478,19 @@ impl Endpoint {
             }
         }
         if framing.is_empty() {
+            self.framing = framing;
             return Err(first_error.unwrap_or(Error::Malformed {
                 what: "datagram",
                 offset: 0,
             }));
         }
-        for (header, range) in framing {
+        for (header, range) in framing.drain(..) {
             if self.state == State::Ended {
                 break;
             }
             self.receive_record(now, header, &mut datagram[range]);
         }
+        self.framing = framing;
         Ok(())
     }
 
@@ -641,22 +666,32 @@ impl SansIo for Endpoint {
         if self.state == State::Ended {
             return Ok(());
         }
-        let mut datagram = receive.contents.to_vec();
         if self.config.role == Role::Server && self.state == State::ServerWaitClientHello {
             self.remote = receive.source;
         }
-        self.receive_datagram(now, &mut datagram)
+        // Records are decrypted in place in a buffer of our own, reused from one datagram
+        // to the next.
+        let mut datagram = std::mem::take(&mut self.scratch);
+        datagram.clear();
+        datagram.extend_from_slice(receive.contents);
+        let result = self.receive_datagram(now, &mut datagram);
+        self.scratch = datagram;
+        result
     }
 
     fn poll_transmit(&mut self, _now: Instant, buf: &mut Vec<u8>) -> Option<Transmit> {
         let datagram = self.outgoing.pop_front()?;
         buf.clear();
         buf.extend_from_slice(&datagram);
+        let size = datagram.len();
+        if self.spare.len() < MAX_SPARE_BUFFERS {
+            self.spare.push(datagram);
+        }
         Some(Transmit {
             proto: Protocol::Udp,
             source: self.local,
             destination: self.remote,
-            size: datagram.len(),
+            size,
         })
     }
 
