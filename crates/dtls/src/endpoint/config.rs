@@ -47,6 +47,11 @@ pub struct Config {
     pub require_cookie: bool,
     /// Largest handshake message accepted (certificate chains included). Default 64 KiB.
     pub max_handshake_message_len: usize,
+    /// Deliver received application data as [`Event::ApplicationData`](super::Event) (one
+    /// `Vec` per record; the default), or, when off, queue it for
+    /// [`Endpoint::recv_application_data`](super::Endpoint::recv_application_data), which
+    /// recycles buffers and allocates nothing in steady state.
+    pub application_data_events: bool,
     /// Seed for the endpoint's randomness (hello randoms, cookie secret); `None` draws from
     /// the operating system. ECDHE and ECDSA keys always come from the operating system.
     pub rng_seed: Option<sansrtc_proto::rng::Seed>,
@@ -72,6 +77,7 @@ impl Config {
             timer: TimerConfig::default(),
             require_cookie: true,
             max_handshake_message_len: 64 * 1024,
+            application_data_events: true,
             rng_seed: None,
         }
     }

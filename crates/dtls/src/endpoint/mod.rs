@@ -153,6 +153,10 @@ pub struct Endpoint {
     framing: Vec<(RecordHeader, std::ops::Range<usize>)>,
     /// Datagram buffers already sent, reused for the next records (at most a few).
     spare: Vec<Vec<u8>>,
+    /// Received application data waiting for [`Endpoint::recv_application_data`] (when
+    /// `Config::application_data_events` is off), and emptied buffers to reuse.
+    received: VecDeque<Vec<u8>>,
+    spare_received: Vec<Vec<u8>>,
     pub(crate) cookie_secret: Option<crate::cookie::CookieSecret>,
 }
 
@@ -166,6 +170,10 @@ impl std::fmt::Debug for Endpoint {
             .finish_non_exhaustive()
     }
 }
+
+/// Received records kept for `recv_application_data` before newer ones are dropped (the
+/// application is not reading; the peer's transport retransmits what it needs).
+const MAX_QUEUED_RECORDS: usize = 256;
 
 /// Sent datagram buffers kept for reuse.
 const MAX_SPARE_BUFFERS: usize = 8;
@@ -222,6 +230,8 @@ impl Endpoint {
             scratch: Vec::new(),
             framing: Vec::new(),
             spare: Vec::new(),
+            received: VecDeque::new(),
+            spare_received: Vec::new(),
             cookie_secret,
         };
         if endpoint.config.role == Role::Client {
@@ -326,6 +336,21 @@ impl Endpoint {
                 Err(error)
             }
         }
+    }
+
+    /// Moves the oldest received application data record into `out` (replacing its contents)
+    /// and returns whether there was one. Used when [`Config::application_data_events`] is off:
+    /// the record buffers are recycled, so reading allocates nothing once warm.
+    pub fn recv_application_data(&mut self, out: &mut Vec<u8>) -> bool {
+        let Some(buffer) = self.received.pop_front() else {
+            return false;
+        };
+        out.clear();
+        out.extend_from_slice(&buffer);
+        if self.spare_received.len() < MAX_SPARE_BUFFERS {
+            self.spare_received.push(buffer);
+        }
+        true
     }
 
     /// Closes the connection with close_notify (RFC 5246 §7.2.1).
@@ -522,8 +547,15 @@ impl Endpoint {
             // Only in an epoch with keys (RFC 6347 §4.1: no application data in epoch 0) and
             // once the handshake is done.
             ContentType::APPLICATION_DATA if header.epoch > 0 && self.state == State::Connected => {
-                self.events
-                    .push_back(Event::ApplicationData(payload.to_vec()));
+                if self.config.application_data_events {
+                    self.events
+                        .push_back(Event::ApplicationData(payload.to_vec()));
+                } else if self.received.len() < MAX_QUEUED_RECORDS {
+                    let mut buffer = self.spare_received.pop().unwrap_or_default();
+                    buffer.clear();
+                    buffer.extend_from_slice(payload);
+                    self.received.push_back(buffer);
+                }
             }
             _ => {}
         }
