@@ -105,14 +105,18 @@ fn bye() -> impl Strategy<Value = RtcpRepr> {
 }
 
 fn app() -> impl Strategy<Value = RtcpRepr> {
-    (0u8..=31, any::<u32>(), any::<[u8; 4]>(), bytes(40)).prop_map(|(subtype, ssrc, name, data)| {
-        RtcpRepr::App(AppRepr {
-            subtype,
-            ssrc,
-            name,
-            data,
-        })
-    })
+    (0u8..=31, any::<u32>(), any::<[u8; 4]>(), bytes(40)).prop_map(
+        |(subtype, ssrc, name, mut data)| {
+            // RFC 3550 §6.7: whole words only.
+            data.truncate(data.len() / 4 * 4);
+            RtcpRepr::App(AppRepr {
+                subtype,
+                ssrc,
+                name,
+                data,
+            })
+        },
+    )
 }
 
 fn nack() -> impl Strategy<Value = RtcpRepr> {

@@ -20,15 +20,16 @@ impl<'a> App<'a> {
         Self::from_raw(RawPacket::new_checked(bytes)?)
     }
 
-    /// Checks a framed packet as APP: packet type 204, an SSRC and a four-byte name
-    /// (RFC 3550 §6.7).
+    /// Checks a framed packet as APP: packet type 204, an SSRC, a four-byte name and data
+    /// that is a multiple of 32 bits (RFC 3550 §6.7), padding removed.
     ///
     /// # Errors
     /// [`WrongType`](crate::ParseErrorKind::WrongType), or
-    /// [`BadLength`](crate::ParseErrorKind::BadLength) for a body under eight bytes.
+    /// [`BadLength`](crate::ParseErrorKind::BadLength) for a body under eight bytes or data
+    /// that is not a whole number of words.
     pub fn from_raw(raw: RawPacket<'a>) -> Result<Self, ParseError> {
         raw.expect_type(packet_type::APP)?;
-        if raw.body().len() < 8 {
+        if raw.body().len() < 8 || !(raw.body().len() - 8).is_multiple_of(4) {
             return Err(raw.length_error());
         }
         Ok(Self { raw })
@@ -54,8 +55,7 @@ impl<'a> App<'a> {
         u32_at(self.raw.body(), 4).to_be_bytes()
     }
 
-    /// The application-dependent data (a multiple of four bytes unless the packet is
-    /// padded).
+    /// The application-dependent data, a multiple of four bytes.
     pub fn data(&self) -> &'a [u8] {
         self.raw.body().get(8..).unwrap_or(&[])
     }
@@ -70,8 +70,7 @@ pub struct AppRepr {
     pub ssrc: u32,
     /// Four ASCII characters naming the application.
     pub name: [u8; 4],
-    /// Application-dependent data; padded with RTCP padding when it is not a multiple of
-    /// four bytes.
+    /// Application-dependent data: a multiple of four bytes (RFC 3550 §6.7).
     pub data: Vec<u8>,
 }
 
@@ -94,9 +93,14 @@ impl AppRepr {
     /// Writes the packet at the start of `buf` and returns its length (RFC 3550 §6.7).
     ///
     /// # Errors
-    /// [`BuildError::TooLarge`] for a subtype above 31, a packet over the length field's
-    /// range or a short `buf`.
+    /// [`BuildError::TooLarge`] for a subtype above 31, data that is not a multiple of four
+    /// bytes (RFC 3550 §6.7 allows no other length; padding it would be read back as data by
+    /// some decoders, as tshark 4.0 does), a packet over the length field's range or a short
+    /// `buf`.
     pub fn emit(&self, buf: &mut [u8]) -> Result<usize, BuildError> {
+        if !self.data.len().is_multiple_of(4) {
+            return Err(BuildError::TooLarge);
+        }
         emit_packet(
             buf,
             self.subtype,
@@ -144,7 +148,7 @@ mod tests {
     }
 
     #[test]
-    fn unaligned_app_data_is_padded_and_comes_back() {
+    fn unaligned_app_data_is_refused_both_ways() {
         let repr = AppRepr {
             subtype: 31,
             ssrc: 1,
@@ -152,14 +156,22 @@ mod tests {
             data: vec![1, 2, 3, 4, 5],
         };
         let mut out = Vec::new();
-        repr.write_to(&mut out).unwrap();
-        assert_eq!(out.len(), 20);
-        assert_eq!(out[0], 0xbf);
-        assert_eq!(out[19], 3);
-        assert_eq!(AppRepr::parse(&App::new_checked(&out).unwrap()), repr);
+        assert_eq!(repr.write_to(&mut out), Err(BuildError::TooLarge));
+        assert!(out.is_empty());
+        // Five data bytes padded to a word: well-framed RTCP, but not an APP packet.
+        let padded = [
+            0xbf, 0xcc, 0, 4, 0, 0, 0, 1, b't', b'e', b's', b't', 1, 2, 3, 4, 5, 0, 0, 3,
+        ];
+        assert!(App::new_checked(&padded).is_err());
+        let aligned = AppRepr {
+            data: vec![1, 2, 3, 4],
+            ..repr
+        };
+        aligned.write_to(&mut out).unwrap();
+        assert_eq!(AppRepr::parse(&App::new_checked(&out).unwrap()), aligned);
         let bad = AppRepr {
             subtype: 32,
-            ..repr
+            ..aligned
         };
         assert_eq!(bad.write_to(&mut out), Err(BuildError::TooLarge));
     }
