@@ -55,13 +55,7 @@ impl CookieSecret {
     /// in constant time.
     pub fn verify(&self, cookie: &[u8], peer: SocketAddr, parameters: &[&[u8]]) -> bool {
         let expected = self.cookie(peer, parameters);
-        cookie.len() == COOKIE_LEN
-            && std::hint::black_box(
-                expected
-                    .iter()
-                    .zip(cookie)
-                    .fold(0u8, |a, (x, y)| a | (x ^ y)),
-            ) == 0
+        sansrtc_proto::constant_time::eq(&expected, cookie)
     }
 }
 

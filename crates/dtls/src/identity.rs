@@ -101,13 +101,7 @@ impl Fingerprint {
     /// constant time with respect to its bytes).
     pub fn matches(&self, certificate_der: &[u8]) -> bool {
         let digest = self.hash.digest(certificate_der);
-        digest.len() == self.value.len()
-            && std::hint::black_box(
-                digest
-                    .iter()
-                    .zip(&self.value)
-                    .fold(0u8, |a, (x, y)| a | (x ^ y)),
-            ) == 0
+        sansrtc_proto::constant_time::eq(&digest, &self.value)
     }
 }
 

@@ -2,6 +2,7 @@
 //! every group, agree on exported keying material and the SRTP profile, and exchange
 //! application data; wrong fingerprints fail with the right alert.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,8 +12,8 @@ use sansrtc_dtls::suite::{Authentication, SUITES};
 use sansrtc_dtls::wire::{AlertDescription, ContentType, NamedGroup, Record, SrtpProfileId};
 use sansrtc_proto::{Protocol, Receive, SansIo};
 
-fn addr(port: u16) -> std::net::SocketAddr {
-    std::net::SocketAddr::from(([127, 0, 0, 1], port))
+fn addr(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
 }
 
 #[expect(
@@ -25,33 +26,30 @@ fn start() -> Instant {
 
 /// Moves every datagram between the two until both are quiet; returns the events of each.
 fn pump(now: Instant, client: &mut Endpoint, server: &mut Endpoint) -> (Vec<Event>, Vec<Event>) {
+    pump_with(now, client, server, |_| {})
+}
+
+/// As [`pump`], letting `tamper` change each server datagram before the client gets it.
+fn pump_with(
+    now: Instant,
+    client: &mut Endpoint,
+    server: &mut Endpoint,
+    mut tamper: impl FnMut(&mut Vec<u8>),
+) -> (Vec<Event>, Vec<Event>) {
     let (mut client_events, mut server_events) = (Vec::new(), Vec::new());
-    let mut buf = Vec::new();
+    let (mut buf, mut datagram) = (Vec::new(), Vec::new());
     for _ in 0..100 {
         let mut moved = false;
         while let Some(t) = client.poll_transmit(now, &mut buf) {
             moved = true;
-            let _ = server.handle_receive(
-                now,
-                Receive {
-                    proto: Protocol::Udp,
-                    source: t.source,
-                    destination: t.destination,
-                    contents: &buf[..t.size],
-                },
-            );
+            let _ = server.handle_receive(now, receive(t.source, t.destination, &buf[..t.size]));
         }
         while let Some(t) = server.poll_transmit(now, &mut buf) {
             moved = true;
-            let _ = client.handle_receive(
-                now,
-                Receive {
-                    proto: Protocol::Udp,
-                    source: t.source,
-                    destination: t.destination,
-                    contents: &buf[..t.size],
-                },
-            );
+            datagram.clear();
+            datagram.extend_from_slice(&buf[..t.size]);
+            tamper(&mut datagram);
+            let _ = client.handle_receive(now, receive(t.source, t.destination, &datagram));
         }
         client_events.extend(std::iter::from_fn(|| client.poll_event()));
         server_events.extend(std::iter::from_fn(|| server.poll_event()));
@@ -60,6 +58,15 @@ fn pump(now: Instant, client: &mut Endpoint, server: &mut Endpoint) -> (Vec<Even
         }
     }
     (client_events, server_events)
+}
+
+fn receive(source: SocketAddr, destination: SocketAddr, contents: &[u8]) -> Receive<'_> {
+    Receive {
+        proto: Protocol::Udp,
+        source,
+        destination,
+        contents,
+    }
 }
 
 fn rsa_identity() -> Arc<Identity> {
@@ -242,26 +249,10 @@ fn a_tampered_finished_fails_with_decrypt_error_and_bad_records_are_dropped() {
             if let Some(record) = finished {
                 datagram[record.offset + record.len() - 1] ^= 0x01;
             }
-            let _ = server.handle_receive(
-                now,
-                Receive {
-                    proto: Protocol::Udp,
-                    source: t.source,
-                    destination: t.destination,
-                    contents: &datagram,
-                },
-            );
+            let _ = server.handle_receive(now, receive(t.source, t.destination, &datagram));
         }
         while let Some(t) = server.poll_transmit(now, &mut buf) {
-            let _ = client.handle_receive(
-                now,
-                Receive {
-                    proto: Protocol::Udp,
-                    source: t.source,
-                    destination: t.destination,
-                    contents: &buf[..t.size],
-                },
-            );
+            let _ = client.handle_receive(now, receive(t.source, t.destination, &buf[..t.size]));
         }
     }
     // A record that fails authentication is dropped and counted, not fatal (§4.1.2.7).
@@ -306,50 +297,13 @@ fn an_unsupported_suite_fails_with_handshake_failure() {
     );
 }
 
-/// Delivers the client's datagrams to the server and the server's to the client, letting
-/// `tamper` change each server datagram first, until both are quiet.
-fn run_with_server_tamper(
-    now: Instant,
-    client: &mut Endpoint,
-    server: &mut Endpoint,
-    mut tamper: impl FnMut(&mut Vec<u8>),
-) {
-    let mut buf = Vec::new();
-    for _ in 0..10 {
-        while let Some(t) = client.poll_transmit(now, &mut buf) {
-            let _ = server.handle_receive(
-                now,
-                Receive {
-                    proto: Protocol::Udp,
-                    source: t.source,
-                    destination: t.destination,
-                    contents: &buf[..t.size],
-                },
-            );
-        }
-        while let Some(t) = server.poll_transmit(now, &mut buf) {
-            let mut datagram = buf[..t.size].to_vec();
-            tamper(&mut datagram);
-            let _ = client.handle_receive(
-                now,
-                Receive {
-                    proto: Protocol::Udp,
-                    source: t.source,
-                    destination: t.destination,
-                    contents: &datagram,
-                },
-            );
-        }
-    }
-}
-
 #[test]
 fn a_bad_server_key_exchange_signature_fails_with_decrypt_error() {
     use sansrtc_dtls::wire::HandshakeType;
     use sansrtc_dtls::wire::handshake::{HANDSHAKE_HEADER_LEN, HandshakeFragment};
     let (mut client, mut server, now) = pair(|_| {});
     let mut flipped = 0;
-    run_with_server_tamper(now, &mut client, &mut server, |datagram| {
+    let (client_events, server_events) = pump_with(now, &mut client, &mut server, |datagram| {
         let mut target = None;
         for record in Record::iter(datagram).filter_map(Result::ok) {
             let mut at = record.offset + 13;
@@ -368,16 +322,16 @@ fn a_bad_server_key_exchange_signature_fails_with_decrypt_error() {
     });
     assert!(flipped >= 1);
     assert_eq!(
-        client.poll_event(),
-        Some(Event::Failed(FailReason::LocalAlert(
+        client_events,
+        [Event::Failed(FailReason::LocalAlert(
             AlertDescription::DECRYPT_ERROR
-        )))
+        ))]
     );
     assert_eq!(
-        server.poll_event(),
-        Some(Event::Failed(FailReason::PeerAlert(
+        server_events,
+        [Event::Failed(FailReason::PeerAlert(
             AlertDescription::DECRYPT_ERROR
-        )))
+        ))]
     );
 }
 
@@ -388,18 +342,6 @@ fn truncated_records_and_records_from_unknown_epochs_are_dropped_without_harm() 
     let t = client.poll_transmit(now, &mut buf).unwrap();
     let hello = buf[..t.size].to_vec();
     let (source, destination) = (t.source, t.destination);
-    fn receive(
-        source: std::net::SocketAddr,
-        destination: std::net::SocketAddr,
-        contents: &[u8],
-    ) -> Receive<'_> {
-        Receive {
-            proto: Protocol::Udp,
-            source,
-            destination,
-            contents,
-        }
-    }
     // Every truncation of the ClientHello datagram: a framing error (Err) or a record too
     // short to hold its handshake message, never a panic, never an event.
     for len in 0..hello.len() {
@@ -465,12 +407,7 @@ fn a_server_with_a_p256_key_refuses_a_client_that_does_not_accept_p256() {
         )
         .unwrap();
     let (_, mut server, now) = pair(|c| c.require_cookie = false);
-    let receive = Receive {
-        proto: Protocol::Udp,
-        source: addr(1000),
-        destination: addr(2000),
-        contents: &datagram,
-    };
+    let receive = receive(addr(1000), addr(2000), &datagram);
     server.handle_receive(now, receive).unwrap();
     assert_eq!(
         server.poll_event(),
@@ -501,15 +438,7 @@ fn a_lost_last_flight_is_sent_again_when_the_client_repeats_its_finished() {
             count += 1;
             if !drop_all {
                 let contents = buf[..t.size].to_vec();
-                let _ = to.handle_receive(
-                    now,
-                    Receive {
-                        proto: Protocol::Udp,
-                        source: t.source,
-                        destination: t.destination,
-                        contents: &contents,
-                    },
-                );
+                let _ = to.handle_receive(now, receive(t.source, t.destination, &contents));
             }
         }
         count

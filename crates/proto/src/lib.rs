@@ -60,6 +60,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod constant_time;
 pub mod demux;
 mod net;
 pub mod rng;

@@ -214,3 +214,16 @@ fn extension_map_follows_extmap_uris() {
         assert_eq!(ExtensionKind::from_uri(kind.uri()), Some(kind));
     }
 }
+
+#[test]
+fn extension_map_reverse_lookup_follows_inserts_and_removals() {
+    let mut map = ExtensionMap::new();
+    map.insert(9, ExtensionKind::Mid);
+    map.insert(4, ExtensionKind::Mid);
+    assert_eq!(map.id(ExtensionKind::Mid), Some(4), "the lowest id wins");
+    map.insert(4, ExtensionKind::Rid);
+    assert_eq!(map.id(ExtensionKind::Mid), Some(9), "4 now stands for rid");
+    assert_eq!(map.id(ExtensionKind::Rid), Some(4));
+    map.remove(9);
+    assert_eq!(map.id(ExtensionKind::Mid), None);
+}

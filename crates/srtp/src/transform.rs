@@ -3,11 +3,11 @@
 //! §4.2.1; RFC 7714 §8, §9).
 
 use crate::crypto::aes_ctr::AesCtr;
-use crate::crypto::constant_time_eq;
 use crate::crypto::gcm::{self, Gcm};
 use crate::crypto::hmac_sha1::HmacSha1;
 use crate::kdf::{Label, derive};
 use crate::{Error, MasterKey};
+use sansrtc_proto::constant_time;
 
 /// Session keys and primitives for one of RTP or RTCP in one direction.
 #[expect(
@@ -143,7 +143,7 @@ impl Transform {
                 // left as it came.
                 let roc = ((index >> 16) as u32).to_be_bytes();
                 let (data, tag) = packet.split_at(len);
-                if !constant_time_eq(&auth.tag(data, &roc)[..*tag_len], tag) {
+                if !constant_time::eq(&auth.tag(data, &roc)[..*tag_len], tag) {
                     return false;
                 }
                 ctr.apply(
@@ -241,7 +241,7 @@ impl Transform {
                 tag_len,
             } => {
                 let (data, tag) = packet.split_at(len - tag_len);
-                if !constant_time_eq(&auth.tag(data, &[])[..*tag_len], tag) {
+                if !constant_time::eq(&auth.tag(data, &[])[..*tag_len], tag) {
                     return None;
                 }
                 if encrypted {

@@ -28,15 +28,6 @@ impl std::fmt::Debug for IntegrityKey {
     }
 }
 
-/// Compares two byte strings in time that depends only on their lengths.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    std::hint::black_box(diff) == 0
-}
-
 impl IntegrityKey {
     /// A key from raw key bytes (any length; HMAC hashes keys longer than a block).
     pub fn new(key: &[u8]) -> Self {
@@ -77,7 +68,7 @@ impl IntegrityKey {
         body: &[u8],
         expected: &[u8],
     ) -> Result<(), IntegrityError> {
-        if constant_time_eq(&self.mac_sha1(header, body), expected) {
+        if sansrtc_proto::constant_time::eq(&self.mac_sha1(header, body), expected) {
             Ok(())
         } else {
             Err(IntegrityError::Mismatch)
@@ -92,7 +83,7 @@ impl IntegrityKey {
     ) -> Result<(), IntegrityError> {
         let mac = self.mac_sha256(header, body);
         match mac.get(..expected.len()) {
-            Some(truncated) if constant_time_eq(truncated, expected) => Ok(()),
+            Some(truncated) if sansrtc_proto::constant_time::eq(truncated, expected) => Ok(()),
             _ => Err(IntegrityError::Mismatch),
         }
     }
@@ -153,12 +144,5 @@ mod tests {
             key.verify_sha256(b"what do ya want ", b"for nothing?", &[0; 16]),
             Err(IntegrityError::Mismatch)
         );
-    }
-
-    #[test]
-    fn constant_time_eq_checks_lengths_and_bytes() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"ab"));
     }
 }

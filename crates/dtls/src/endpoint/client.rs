@@ -213,7 +213,7 @@ impl Endpoint {
                     false,
                     self.transcript.hash(n.prf().digest()).as_ref(),
                 );
-                if !crate::crypto::constant_time_eq(&expected, finished.verify_data()) {
+                if !sansrtc_proto::constant_time::eq(&expected, finished.verify_data()) {
                     return Err(AlertDescription::DECRYPT_ERROR);
                 }
                 self.timer.stop();

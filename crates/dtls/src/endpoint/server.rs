@@ -109,7 +109,7 @@ impl Endpoint {
                     true,
                     self.transcript.hash(prf_hash.digest()).as_ref(),
                 );
-                if !crate::crypto::constant_time_eq(&expected, finished.verify_data()) {
+                if !sansrtc_proto::constant_time::eq(&expected, finished.verify_data()) {
                     return Err(AlertDescription::DECRYPT_ERROR);
                 }
                 self.record_received(msg_type, message_seq, body);

@@ -137,17 +137,6 @@ impl RecordLayer {
             .map_or(0, |k| k.algorithm().overhead())
     }
 
-    /// Bytes a record of `plaintext_len` takes in the current write epoch.
-    pub fn record_len(&self, plaintext_len: usize) -> usize {
-        RECORD_HEADER_LEN
-            + plaintext_len
-            + self
-                .write
-                .key
-                .as_ref()
-                .map_or(0, |k| k.algorithm().overhead())
-    }
-
     /// Appends one record carrying `payload` to `datagram`, protected with the chosen write
     /// epoch's key (if it has one), and returns its sequence number.
     ///

@@ -5,10 +5,13 @@ use crate::error::ParseError;
 use crate::rtp::extension::HeaderExtension;
 
 /// Which extension each local identifier (1..=255) stands for, as `a=extmap` lines negotiate
-/// (RFC 8285 §5). A fixed table: lookups are an index, and the map never allocates.
+/// (RFC 8285 §5). Fixed tables both ways: lookups by id or by kind are an index, and the map
+/// never allocates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtensionMap {
     by_id: [Option<ExtensionKind>; 256],
+    /// The lowest id of each kind, indexed by `kind as usize`.
+    by_kind: [Option<u8>; ExtensionKind::ALL.len()],
 }
 
 impl Default for ExtensionMap {
@@ -20,14 +23,21 @@ impl Default for ExtensionMap {
 impl ExtensionMap {
     /// An empty map.
     pub const fn new() -> Self {
-        Self { by_id: [None; 256] }
+        Self {
+            by_id: [None; 256],
+            by_kind: [None; ExtensionKind::ALL.len()],
+        }
     }
 
     /// Maps `id` to `kind`, replacing what `id` meant before. Identifier 0 is not an
     /// extension (RFC 8285 §4.2): inserting it does nothing.
     pub fn insert(&mut self, id: u8, kind: ExtensionKind) {
         if id != 0 {
-            self.by_id[usize::from(id)] = Some(kind);
+            let previous = self.by_id[usize::from(id)].replace(kind);
+            if let Some(previous) = previous {
+                self.reindex(previous);
+            }
+            self.reindex(kind);
         }
     }
 
@@ -41,7 +51,15 @@ impl ExtensionMap {
 
     /// Forgets `id`.
     pub fn remove(&mut self, id: u8) {
-        self.by_id[usize::from(id)] = None;
+        if let Some(kind) = self.by_id[usize::from(id)].take() {
+            self.reindex(kind);
+        }
+    }
+
+    /// Recomputes the lowest id of `kind` (only on changes to the map, never per packet).
+    fn reindex(&mut self, kind: ExtensionKind) {
+        self.by_kind[kind as usize] =
+            (1..=u8::MAX).find(|&id| self.by_id[usize::from(id)] == Some(kind));
     }
 
     /// The kind `id` stands for.
@@ -51,7 +69,7 @@ impl ExtensionMap {
 
     /// The lowest identifier mapped to `kind`.
     pub fn id(&self, kind: ExtensionKind) -> Option<u8> {
-        (1..=u8::MAX).find(|&id| self.by_id[usize::from(id)] == Some(kind))
+        self.by_kind[kind as usize]
     }
 
     /// Reads extension `T` from a packet's extension block: `None` when `T` is not mapped or

@@ -34,68 +34,55 @@ fn parse_rid(data: &[u8]) -> Result<&str, ParseError> {
     Ok(text)
 }
 
-/// The media identification (`a=mid`) of the packet's m-section (RFC 9143 §15,
-/// `urn:ietf:params:rtp-hdrext:sdes:mid`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Mid<'a>(pub &'a str);
+/// Declares an SDES-item extension: a borrowed text value, read by `$parse`, written as is.
+macro_rules! sdes_extension {
+    ($(#[$doc:meta])* $name:ident, $uri:literal, $kind:ident, $parse:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name<'a>(pub &'a str);
 
-impl<'a> ExtensionValue<'a> for Mid<'a> {
-    const URI: &'static str = "urn:ietf:params:rtp-hdrext:sdes:mid";
-    const KIND: ExtensionKind = ExtensionKind::Mid;
+        impl<'a> ExtensionValue<'a> for $name<'a> {
+            const URI: &'static str = $uri;
+            const KIND: ExtensionKind = ExtensionKind::$kind;
 
-    fn parse(data: &'a [u8]) -> Result<Self, ParseError> {
-        parse_text(data).map(Self)
-    }
+            fn parse(data: &'a [u8]) -> Result<Self, ParseError> {
+                $parse(data).map(Self)
+            }
 
-    fn encoded_len(&self) -> usize {
-        self.0.len()
-    }
+            fn encoded_len(&self) -> usize {
+                self.0.len()
+            }
 
-    fn write(&self, out: &mut [u8]) -> Result<usize, BuildError> {
-        write_text(self.0, out)
-    }
+            fn write(&self, out: &mut [u8]) -> Result<usize, BuildError> {
+                write_text(self.0, out)
+            }
+        }
+    };
 }
 
-/// The RTP stream identifier (`a=rid`) of a simulcast layer (RFC 8852 §3.1,
-/// `urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Rid<'a>(pub &'a str);
+sdes_extension!(
+    /// The media identification (`a=mid`) of the packet's m-section (RFC 9143 §15,
+    /// `urn:ietf:params:rtp-hdrext:sdes:mid`).
+    Mid,
+    "urn:ietf:params:rtp-hdrext:sdes:mid",
+    Mid,
+    parse_text
+);
 
-impl<'a> ExtensionValue<'a> for Rid<'a> {
-    const URI: &'static str = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
-    const KIND: ExtensionKind = ExtensionKind::Rid;
+sdes_extension!(
+    /// The RTP stream identifier (`a=rid`) of a simulcast layer (RFC 8852 §3.1,
+    /// `urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id`).
+    Rid,
+    "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",
+    Rid,
+    parse_rid
+);
 
-    fn parse(data: &'a [u8]) -> Result<Self, ParseError> {
-        parse_rid(data).map(Self)
-    }
-
-    fn encoded_len(&self) -> usize {
-        self.0.len()
-    }
-
-    fn write(&self, out: &mut [u8]) -> Result<usize, BuildError> {
-        write_text(self.0, out)
-    }
-}
-
-/// The RTP stream identifier a repair (RTX, FEC) stream protects (RFC 8852 §3.2,
-/// `urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RepairedRid<'a>(pub &'a str);
-
-impl<'a> ExtensionValue<'a> for RepairedRid<'a> {
-    const URI: &'static str = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
-    const KIND: ExtensionKind = ExtensionKind::RepairedRid;
-
-    fn parse(data: &'a [u8]) -> Result<Self, ParseError> {
-        parse_rid(data).map(Self)
-    }
-
-    fn encoded_len(&self) -> usize {
-        self.0.len()
-    }
-
-    fn write(&self, out: &mut [u8]) -> Result<usize, BuildError> {
-        write_text(self.0, out)
-    }
-}
+sdes_extension!(
+    /// The RTP stream identifier a repair (RTX, FEC) stream protects (RFC 8852 §3.2,
+    /// `urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id`).
+    RepairedRid,
+    "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id",
+    RepairedRid,
+    parse_rid
+);
