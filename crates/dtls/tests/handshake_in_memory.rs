@@ -428,44 +428,48 @@ fn a_client_configured_for_x25519_only_still_accepts_a_p256_certificate() {
     assert!(matches!(server_events[..], [Event::Connected { .. }]));
 }
 
+/// Moves every queued datagram from `from` to `to` at `now` (or drops them all); returns how
+/// many there were.
+fn deliver(now: Instant, from: &mut Endpoint, to: &mut Endpoint, drop_all: bool) -> usize {
+    let mut buf = Vec::new();
+    let mut count = 0;
+    while let Some(t) = from.poll_transmit(now, &mut buf) {
+        count += 1;
+        if !drop_all {
+            let _ = to.handle_receive(now, receive(t.source, t.destination, &buf[..t.size]));
+        }
+    }
+    count
+}
+
 #[test]
 fn a_lost_last_flight_is_sent_again_when_the_client_repeats_its_finished() {
     let (mut client, mut server, now) = pair(|_| {});
-    let mut buf = Vec::new();
-    let deliver = |from: &mut Endpoint, to: &mut Endpoint, buf: &mut Vec<u8>, drop_all: bool| {
-        let mut count = 0;
-        while let Some(t) = from.poll_transmit(now, buf) {
-            count += 1;
-            if !drop_all {
-                let contents = buf[..t.size].to_vec();
-                let _ = to.handle_receive(now, receive(t.source, t.destination, &contents));
-            }
-        }
-        count
-    };
     // Flights 1-5 go through; the server's last flight (ChangeCipherSpec + Finished) is lost.
     for _ in 0..2 {
-        deliver(&mut client, &mut server, &mut buf, false);
-        deliver(&mut server, &mut client, &mut buf, false);
+        deliver(now, &mut client, &mut server, false);
+        deliver(now, &mut server, &mut client, false);
     }
-    deliver(&mut client, &mut server, &mut buf, false);
+    deliver(now, &mut client, &mut server, false);
     assert!(server.is_connected());
     assert!(
-        deliver(&mut server, &mut client, &mut buf, true) > 0,
+        deliver(now, &mut server, &mut client, true) > 0,
         "the last flight was sent"
     );
     assert!(!client.is_connected());
+    // The client's timer repeats flight 5; the server answers with its last flight again,
+    // but never on a timer of its own.
+    let deadline = client.poll_timeout().unwrap();
+    server.handle_timeout(deadline);
     assert_eq!(
-        server.poll_timeout(),
-        None,
+        deliver(deadline, &mut server, &mut client, false),
+        0,
         "the server does not retransmit its last flight on a timer"
     );
-    // The client's timer repeats flight 5; the server answers with its last flight again.
-    let deadline = client.poll_timeout().unwrap();
     client.handle_timeout(deadline);
-    deliver(&mut client, &mut server, &mut buf, false);
+    deliver(deadline, &mut client, &mut server, false);
     assert!(
-        deliver(&mut server, &mut client, &mut buf, false) > 0,
+        deliver(deadline, &mut server, &mut client, false) > 0,
         "retransmitted last flight"
     );
     assert!(client.is_connected());

@@ -5,6 +5,7 @@
 use std::time::Instant;
 
 use super::flight::{Flight, FlightItem};
+use super::handshake::Handshake;
 use super::{Endpoint, State};
 use crate::Error;
 use crate::crypto::kx::KeyShare;
@@ -47,41 +48,7 @@ fn internal<T>(_: T) -> AlertDescription {
     AlertDescription::INTERNAL_ERROR
 }
 
-impl Endpoint {
-    /// Sends the ClientHello: the first time with a fresh random and no cookie, after a
-    /// HelloVerifyRequest with the same parameters and the cookie (RFC 6347 §4.2.1).
-    pub(crate) fn client_start(&mut self, now: Instant, cookie: &[u8]) -> Result<(), Error> {
-        if cookie.is_empty() {
-            rand::Rng::fill_bytes(&mut self.rng, &mut self.negotiated.client_random);
-        }
-        let mut extensions = vec![
-            ExtensionRepr::SupportedGroups(self.advertised_groups()),
-            ExtensionRepr::EcPointFormats(&[0]),
-            ExtensionRepr::SignatureAlgorithms(SIGNATURE_SCHEMES.to_vec()),
-            ExtensionRepr::ExtendedMasterSecret,
-            ExtensionRepr::RenegotiationInfo(&[]),
-        ];
-        if !self.config.srtp_profiles.is_empty() {
-            extensions.push(ExtensionRepr::UseSrtp {
-                profiles: self.config.srtp_profiles.clone(),
-                mki: &[],
-            });
-        }
-        let hello = ClientHelloRepr {
-            client_version: ProtocolVersion::DTLS_1_2,
-            random: self.negotiated.client_random,
-            session_id: &[],
-            cookie,
-            cipher_suites: self.config.cipher_suites.clone(),
-            compression_methods: &[0],
-            extensions: Some(extensions),
-        };
-        let body = encode(hello.buffer_len(), |out| hello.emit(out))?;
-        let mut flight = Flight::default();
-        self.push_message(&mut flight, HandshakeType::CLIENT_HELLO, body)?;
-        self.send_flight(now, flight, true)
-    }
-
+impl Handshake {
     /// The groups the ClientHello lists: the configured ECDHE groups, then P-256 if it is
     /// missing. In TLS 1.2 supported_groups also names the curves accepted for the server's
     /// ECDSA certificate (RFC 8422 §5.1.1), and WebRTC certificates are P-256; a server may
@@ -93,9 +60,51 @@ impl Endpoint {
         }
         groups
     }
+}
+
+impl Endpoint {
+    /// Sends the ClientHello: the first time with a fresh random and no cookie, after a
+    /// HelloVerifyRequest with the same parameters and the cookie (RFC 6347 §4.2.1).
+    pub(crate) fn client_start(
+        &mut self,
+        hs: &mut Handshake,
+        now: Instant,
+        cookie: &[u8],
+    ) -> Result<(), Error> {
+        if cookie.is_empty() {
+            rand::Rng::fill_bytes(&mut hs.rng, &mut self.session.client_random);
+        }
+        let mut extensions = vec![
+            ExtensionRepr::SupportedGroups(hs.advertised_groups()),
+            ExtensionRepr::EcPointFormats(&[0]),
+            ExtensionRepr::SignatureAlgorithms(SIGNATURE_SCHEMES.to_vec()),
+            ExtensionRepr::ExtendedMasterSecret,
+            ExtensionRepr::RenegotiationInfo(&[]),
+        ];
+        if !hs.config.srtp_profiles.is_empty() {
+            extensions.push(ExtensionRepr::UseSrtp {
+                profiles: hs.config.srtp_profiles.clone(),
+                mki: &[],
+            });
+        }
+        let hello = ClientHelloRepr {
+            client_version: ProtocolVersion::DTLS_1_2,
+            random: self.session.client_random,
+            session_id: &[],
+            cookie,
+            cipher_suites: hs.config.cipher_suites.clone(),
+            compression_methods: &[0],
+            extensions: Some(extensions),
+        };
+        let body = encode(hello.buffer_len(), |out| hello.emit(out))?;
+        let mut flight = Flight::default();
+        self.push_message(hs, &mut flight, HandshakeType::CLIENT_HELLO, body)?;
+        self.send_flight(hs, now, flight, true)
+    }
 
     pub(crate) fn client_message(
         &mut self,
+        hs: &mut Handshake,
         now: Instant,
         epoch: u16,
         msg_type: HandshakeType,
@@ -108,46 +117,46 @@ impl Endpoint {
                 let cookie = request.cookie().to_vec();
                 // The first ClientHello and the HelloVerifyRequest are not part of the
                 // transcript (RFC 6347 §4.2.6).
-                self.transcript.clear();
-                self.timer.stop();
-                self.client_start(now, &cookie).map_err(internal)
+                hs.transcript.clear();
+                hs.timer.stop();
+                self.client_start(hs, now, &cookie).map_err(internal)
             }
             (State::ClientWaitServerHello, HandshakeType::SERVER_HELLO) => {
-                self.timer.stop();
-                self.client_server_hello(body)?;
-                self.record_received(msg_type, message_seq, body);
+                hs.timer.stop();
+                self.client_server_hello(hs, body)?;
+                hs.record_received(msg_type, message_seq, body);
                 self.state = State::ClientWaitCertificate;
                 Ok(())
             }
             (State::ClientWaitCertificate, HandshakeType::CERTIFICATE) => {
                 let certificate = Certificate::new_checked(body).map_err(decode_error)?;
                 let chain: Vec<&[u8]> = certificate.certificates().collect();
-                self.accept_peer_certificate(&chain)?;
-                let suite_ok = match (self.negotiated.suite, &self.negotiated.peer_key) {
+                self.accept_peer_certificate(hs, &chain)?;
+                let suite_ok = match (self.session.suite, &hs.negotiated.peer_key) {
                     (Some(suite), Some(key)) => suite.authentication.accepts(key.kind()),
                     _ => false,
                 };
                 if !suite_ok {
                     return Err(AlertDescription::UNSUPPORTED_CERTIFICATE);
                 }
-                self.record_received(msg_type, message_seq, body);
+                hs.record_received(msg_type, message_seq, body);
                 self.state = State::ClientWaitServerKeyExchange;
                 Ok(())
             }
             (State::ClientWaitServerKeyExchange, HandshakeType::SERVER_KEY_EXCHANGE) => {
                 let exchange = ServerKeyExchange::new_checked(body).map_err(decode_error)?;
-                if !self.advertised_groups().contains(&exchange.named_group()) {
+                if !hs.advertised_groups().contains(&exchange.named_group()) {
                     return Err(AlertDescription::ILLEGAL_PARAMETER);
                 }
                 let mut signed = vec![0u8; 64 + exchange.params().len()];
                 let len = ecdhe_signed_content(
-                    &self.negotiated.client_random,
-                    &self.negotiated.server_random,
+                    &self.session.client_random,
+                    &self.session.server_random,
                     exchange.params(),
                     &mut signed,
                 )
                 .map_err(internal)?;
-                let key = self
+                let key = hs
                     .negotiated
                     .peer_key
                     .as_ref()
@@ -163,15 +172,15 @@ impl Endpoint {
                 })?;
                 // Our share in the server's group; the secret is computed with its value.
                 let share = KeyShare::generate(exchange.named_group()).map_err(internal)?;
-                self.negotiated.server_public = exchange.public_key().to_vec();
-                self.negotiated.key_share = Some(share);
-                self.record_received(msg_type, message_seq, body);
+                hs.negotiated.server_public = exchange.public_key().to_vec();
+                hs.negotiated.key_share = Some(share);
+                hs.record_received(msg_type, message_seq, body);
                 self.state = State::ClientWaitCertificateRequest;
                 Ok(())
             }
             (State::ClientWaitCertificateRequest, HandshakeType::CERTIFICATE_REQUEST) => {
                 let request = CertificateRequest::new_checked(body).map_err(decode_error)?;
-                let identity = &self.config.identity;
+                let identity = &hs.config.identity;
                 let wanted_type = match identity.authentication() {
                     crate::suite::Authentication::Ecdsa => client_certificate_type::ECDSA_SIGN,
                     crate::suite::Authentication::Rsa => client_certificate_type::RSA_SIGN,
@@ -181,7 +190,7 @@ impl Endpoint {
                 if !type_ok || !request.signature_algorithms().any(|s| s == scheme) {
                     return Err(AlertDescription::HANDSHAKE_FAILURE);
                 }
-                self.record_received(msg_type, message_seq, body);
+                hs.record_received(msg_type, message_seq, body);
                 self.state = State::ClientWaitServerHelloDone;
                 Ok(())
             }
@@ -194,29 +203,29 @@ impl Endpoint {
                 if !body.is_empty() {
                     return Err(AlertDescription::DECODE_ERROR);
                 }
-                self.record_received(msg_type, message_seq, body);
-                self.client_final_flight(now)
+                hs.record_received(msg_type, message_seq, body);
+                self.client_final_flight(hs, now)
             }
             (State::ClientWaitFinished, HandshakeType::FINISHED) => {
                 if epoch == 0 {
                     return Err(AlertDescription::UNEXPECTED_MESSAGE);
                 }
                 let finished = Finished::new_checked(body).map_err(decode_error)?;
-                let n = &self.negotiated;
-                let master = n
+                let s = &self.session;
+                let master = s
                     .master_secret
                     .as_ref()
                     .ok_or(AlertDescription::INTERNAL_ERROR)?;
                 let expected = prf::verify_data(
-                    n.prf(),
+                    s.prf(),
                     master,
                     false,
-                    self.transcript.hash(n.prf().digest()).as_ref(),
+                    hs.transcript.hash(s.prf().digest()).as_ref(),
                 );
                 if !sansrtc_proto::constant_time::eq(&expected, finished.verify_data()) {
                     return Err(AlertDescription::DECRYPT_ERROR);
                 }
-                self.timer.stop();
+                hs.timer.stop();
                 self.connected();
                 Ok(())
             }
@@ -226,14 +235,18 @@ impl Endpoint {
         }
     }
 
-    fn client_server_hello(&mut self, body: &[u8]) -> Result<(), AlertDescription> {
+    fn client_server_hello(
+        &mut self,
+        hs: &Handshake,
+        body: &[u8],
+    ) -> Result<(), AlertDescription> {
         let hello = ServerHello::new_checked(body).map_err(decode_error)?;
         if hello.server_version() != ProtocolVersion::DTLS_1_2 {
             return Err(AlertDescription::PROTOCOL_VERSION);
         }
         let suite = hello.cipher_suite();
         let params =
-            crate::suite::params(suite).filter(|_| self.config.cipher_suites.contains(&suite));
+            crate::suite::params(suite).filter(|_| hs.config.cipher_suites.contains(&suite));
         let Some(params) = params else {
             return Err(AlertDescription::ILLEGAL_PARAMETER);
         };
@@ -253,62 +266,66 @@ impl Endpoint {
         if let Some(use_srtp) = extensions.use_srtp().map_err(decode_error)? {
             let chosen: Vec<_> = use_srtp.profiles.clone().collect();
             match chosen[..] {
-                [profile] if self.config.srtp_profiles.contains(&profile) => {
-                    self.negotiated.srtp_profile = Some(profile)
+                [profile] if hs.config.srtp_profiles.contains(&profile) => {
+                    self.session.srtp_profile = Some(profile)
                 }
                 _ => return Err(AlertDescription::ILLEGAL_PARAMETER),
             }
         }
-        self.negotiated.server_random = *hello.random();
-        self.negotiated.suite = Some(params);
+        self.session.server_random = *hello.random();
+        self.session.suite = Some(params);
         self.record.set_version(ProtocolVersion::DTLS_1_2);
         Ok(())
     }
 
     /// Flight 5: Certificate, ClientKeyExchange, CertificateVerify, ChangeCipherSpec, Finished.
-    fn client_final_flight(&mut self, now: Instant) -> Result<(), AlertDescription> {
+    fn client_final_flight(
+        &mut self,
+        hs: &mut Handshake,
+        now: Instant,
+    ) -> Result<(), AlertDescription> {
         let mut flight = Flight::default();
-        let identity = self.config.identity.clone();
+        let identity = hs.config.identity.clone();
         let certificate = CertificateRepr {
             certificates: vec![identity.certificate_der()],
         };
         let body =
             encode(certificate.buffer_len(), |out| certificate.emit(out)).map_err(internal)?;
-        self.push_message(&mut flight, HandshakeType::CERTIFICATE, body)
+        self.push_message(hs, &mut flight, HandshakeType::CERTIFICATE, body)
             .map_err(internal)?;
 
-        let share = self
+        let share = hs
             .negotiated
             .key_share
             .take()
             .ok_or(AlertDescription::INTERNAL_ERROR)?;
         let public = share.public().to_vec();
         let pre_master = share
-            .agree(&self.negotiated.server_public)
+            .agree(&hs.negotiated.server_public)
             .map_err(|_| AlertDescription::ILLEGAL_PARAMETER)?;
         let exchange = ClientKeyExchangeRepr {
             public_key: &public,
         };
         let body = encode(exchange.buffer_len(), |out| exchange.emit(out)).map_err(internal)?;
-        self.push_message(&mut flight, HandshakeType::CLIENT_KEY_EXCHANGE, body)
+        self.push_message(hs, &mut flight, HandshakeType::CLIENT_KEY_EXCHANGE, body)
             .map_err(internal)?;
-        let prf_hash = self.negotiated.prf();
-        let session_hash = self.transcript.hash(prf_hash.digest());
-        self.negotiated.master_secret = Some(prf::extended_master_secret(
+        let prf_hash = self.session.prf();
+        let session_hash = hs.transcript.hash(prf_hash.digest());
+        self.session.master_secret = Some(prf::extended_master_secret(
             prf_hash,
             &pre_master,
             session_hash.as_ref(),
         ));
 
         let signature = identity
-            .sign(self.transcript.bytes())
+            .sign(hs.transcript.bytes())
             .ok_or(AlertDescription::INTERNAL_ERROR)?;
         let verify = CertificateVerifyRepr {
             signature_scheme: identity.signature_scheme(),
             signature: &signature,
         };
         let body = encode(verify.buffer_len(), |out| verify.emit(out)).map_err(internal)?;
-        self.push_message(&mut flight, HandshakeType::CERTIFICATE_VERIFY, body)
+        self.push_message(hs, &mut flight, HandshakeType::CERTIFICATE_VERIFY, body)
             .map_err(internal)?;
 
         let (write, read) = self.derive_record_keys().map_err(internal)?;
@@ -316,25 +333,25 @@ impl Endpoint {
             epoch: self.record.write_epoch(),
         });
         self.record.advance_write(write);
-        self.negotiated.pending_read_key = Some(read);
+        hs.negotiated.pending_read_key = Some(read);
 
         let master = self
-            .negotiated
+            .session
             .master_secret
             .ok_or(AlertDescription::INTERNAL_ERROR)?;
         let verify_data = prf::verify_data(
             prf_hash,
             &master,
             true,
-            self.transcript.hash(prf_hash.digest()).as_ref(),
+            hs.transcript.hash(prf_hash.digest()).as_ref(),
         );
         let finished = FinishedRepr {
             verify_data: &verify_data,
         };
         let body = encode(finished.buffer_len(), |out| finished.emit(out)).map_err(internal)?;
-        self.push_message(&mut flight, HandshakeType::FINISHED, body)
+        self.push_message(hs, &mut flight, HandshakeType::FINISHED, body)
             .map_err(internal)?;
         self.state = State::ClientWaitChangeCipherSpec;
-        self.send_flight(now, flight, true).map_err(internal)
+        self.send_flight(hs, now, flight, true).map_err(internal)
     }
 }

@@ -1,6 +1,8 @@
 //! Outgoing flights (RFC 6347 §4.2.4): the messages one side sends before waiting, kept until
 //! the peer's answer arrives so the whole flight can be sent again when the timer fires.
 
+use std::time::{Duration, Instant};
+
 use crate::Error;
 use crate::record::{RecordLayer, WriteEpochChoice};
 use crate::wire::handshake::{Fragmenter, HANDSHAKE_HEADER_LEN, HandshakeFragment};
@@ -99,4 +101,41 @@ fn write_fragment(fragment: &HandshakeFragment<'_>, scratch: &mut Vec<u8>) -> Re
     scratch.resize(fragment.len(), 0);
     fragment.emit(scratch)?;
     Ok(())
+}
+
+/// The flight this side may have to send again, and when (RFC 6347 §4.2.4).
+#[derive(Debug)]
+pub(crate) struct SentFlight {
+    pub(crate) flight: Flight,
+    /// The peer's message_seq that this flight answers up to: a retransmitted message below
+    /// it means the peer lost this flight; one at or above it is a repeat of a flight we
+    /// already have, which must not trigger ours (or the two sides ping-pong).
+    pub(crate) answers_below: u32,
+    /// Half the retransmission timeout the flight was last sent with: the shortest gap
+    /// between two sends of it on request.
+    pub(crate) resend_gap: Duration,
+    /// Not sent again on request before this instant.
+    pub(crate) resend_after: Instant,
+    /// After the handshake: kept until this instant, then dropped.
+    pub(crate) hold_until: Option<Instant>,
+}
+
+impl SentFlight {
+    /// Whether a handshake record's payload carries a message of the peer flight this one
+    /// answers.
+    pub(crate) fn is_answered_by(&self, payload: &[u8]) -> bool {
+        HandshakeFragment::iter(payload).any(|fragment| {
+            fragment.is_ok_and(|f| u32::from(f.header.message_seq) < self.answers_below)
+        })
+    }
+
+    /// Whether a request to send it again at `now` is honoured; if so the next one waits
+    /// another gap.
+    pub(crate) fn take_resend(&mut self, now: Instant) -> bool {
+        if now < self.resend_after {
+            return false;
+        }
+        self.resend_after = now + self.resend_gap;
+        true
+    }
 }

@@ -10,32 +10,27 @@
 mod client;
 mod config;
 mod flight;
+mod handshake;
+mod receive;
 mod server;
 
 pub use config::{Config, Role};
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use rand::rngs::StdRng;
 use sansrtc_proto::{Protocol, Receive, SansIo, Transmit};
 
 use crate::Error;
-use crate::crypto::kx::KeyShare;
-use crate::crypto::peer_key::PeerKey;
-use crate::prf::{self, MASTER_SECRET_LEN, PrfHash};
-use crate::reassembly::{FragmentStatus, Reassembler};
-use crate::record::{RecordKey, RecordLayer, WriteEpochChoice};
+use crate::prf::{self, MASTER_SECRET_LEN};
+use crate::record::{RecordLayer, WriteEpochChoice};
 use crate::suite::SuiteParams;
-use crate::timer::RetransmitTimer;
-use crate::transcript::Transcript;
-use crate::wire::handshake::HandshakeFragment;
 use crate::wire::{
-    Alert, AlertDescription, AlertLevel, CipherSuite, ContentType, HandshakeType, ProtocolVersion,
-    RECORD_HEADER_LEN, Record, RecordHeader, SrtpProfileId,
+    Alert, AlertDescription, CipherSuite, ContentType, ProtocolVersion, RecordHeader, SrtpProfileId,
 };
-use flight::{Flight, FlightItem};
+use flight::SentFlight;
+use handshake::Handshake;
 
 /// What the application learns from the endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,27 +67,44 @@ pub enum FailReason {
     HandshakeTimeout,
 }
 
-/// The negotiated parameters and secrets of a handshake in progress or done.
+/// What the connection keeps of its handshake: enough for the exporter (RFC 5705) and the
+/// getters, nothing secret beyond the master secret.
 #[derive(Default)]
-pub(crate) struct Negotiated {
+pub(crate) struct Session {
     pub(crate) client_random: [u8; 32],
     pub(crate) server_random: [u8; 32],
     pub(crate) suite: Option<SuiteParams>,
     pub(crate) srtp_profile: Option<SrtpProfileId>,
-    pub(crate) key_share: Option<KeyShare>,
-    /// The peer's ECDHE public value (client: from ServerKeyExchange).
-    pub(crate) server_public: Vec<u8>,
-    pub(crate) peer_key: Option<PeerKey>,
     pub(crate) master_secret: Option<[u8; MASTER_SECRET_LEN]>,
-    /// Keys for the peer's next epoch, installed when its ChangeCipherSpec arrives.
-    pub(crate) pending_read_key: Option<RecordKey>,
-    /// Server: keys for its next write epoch, installed when it sends ChangeCipherSpec.
-    pub(crate) pending_write_key: Option<RecordKey>,
 }
 
-impl Negotiated {
-    pub(crate) fn prf(&self) -> PrfHash {
-        self.suite.map_or(PrfHash::Sha256, |s| s.prf)
+/// Records dropped without effect, by reason (RFC 6347 §4.1.2.7: invalid records are
+/// discarded, and may be counted).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Discarded {
+    /// Records that failed authentication (bad AEAD tag).
+    pub bad_mac: u64,
+    /// Records whose sequence number was seen already or is older than the window
+    /// (RFC 6347 §4.1.2.6).
+    pub replayed: u64,
+    /// Records of an epoch this endpoint does not read (RFC 6347 §4.1).
+    pub unknown_epoch: u64,
+    /// Plaintext records after the peer's ChangeCipherSpec: late copies of its handshake
+    /// flight, or forgeries (RFC 5246 §6.1: records are read under the current read state).
+    pub unprotected: u64,
+    /// Records over the size limits of RFC 5246 §6.2.
+    pub oversized: u64,
+}
+
+impl Discarded {
+    pub(crate) fn count(&mut self, error: Error) {
+        match error {
+            Error::BadRecordMac => self.bad_mac += 1,
+            Error::Replay => self.replayed += 1,
+            Error::UnknownEpoch(_) => self.unknown_epoch += 1,
+            _ => self.oversized += 1,
+        }
     }
 }
 
@@ -123,47 +135,74 @@ pub(crate) enum State {
 }
 
 /// A DTLS 1.2 endpoint over one path (`local` to `remote`).
+///
+/// # Memory
+/// The handshake's state (configuration, transcript, reassembly, key shares, the
+/// retransmission timer) lives in a box dropped when the handshake completes. The side that
+/// sent the last flight keeps that flight, a few dozen bytes, for [`LAST_FLIGHT_HOLD`]
+/// (RFC 6347 §4.2.4). Buffers the data path recycles (so that steady-state traffic allocates
+/// nothing) are released after [`BUFFER_RELEASE_AFTER`] without traffic. A connected, idle
+/// endpoint then holds its record keys, sequence numbers and replay windows, a session
+/// summary for the exporter and the peer's certificate: under 2 KiB in all
+/// (`tests/connected_endpoint_memory.rs`).
 pub struct Endpoint {
-    pub(crate) config: Config,
+    pub(crate) role: Role,
+    application_data_events: bool,
+    mtu: usize,
     pub(crate) local: SocketAddr,
     pub(crate) remote: SocketAddr,
-    pub(crate) rng: StdRng,
     pub(crate) record: RecordLayer,
-    pub(crate) reassembler: Reassembler,
-    pub(crate) transcript: Transcript,
     pub(crate) state: State,
-    pub(crate) negotiated: Negotiated,
-    /// message_seq of the next handshake message this side sends.
-    pub(crate) send_seq: u16,
-    pub(crate) flight: Flight,
-    /// The peer's message_seq that our current flight answers up to: a retransmitted message
-    /// below it means the peer lost our flight; one at or above it is a repeat of a flight we
-    /// already have, which must not trigger ours (or the two sides ping-pong).
-    pub(crate) answers_below: u32,
-    pub(crate) timer: RetransmitTimer,
-    pub(crate) started: Instant,
+    pub(crate) session: Session,
+    /// The handshake's own state; `None` once it is done or the connection ended.
+    pub(crate) hs: Option<Box<Handshake>>,
+    /// Our current flight, kept to be sent again.
+    pub(crate) sent: Option<Box<SentFlight>>,
+    /// A record of the datagram being read asked for our flight again.
+    resend_requested: bool,
+    peer_certificate: Option<Box<[u8]>>,
     pub(crate) outgoing: VecDeque<Vec<u8>>,
     pub(crate) events: VecDeque<Event>,
-    /// Records of the next read epoch that arrived before the ChangeCipherSpec (reordered).
-    pub(crate) early_records: Vec<(RecordHeader, Vec<u8>)>,
-    pub(crate) peer_certificate: Option<Vec<u8>>,
-    /// The buffer received datagrams are decrypted in, reused.
+    /// Allocated on first use, released when idle.
+    buffers: Option<Box<Buffers>>,
+    /// When the recycled buffers are released if no traffic comes first.
+    release_buffers_at: Option<Instant>,
+    discarded: Discarded,
+}
+
+/// Buffers the data path reuses so steady-state traffic allocates nothing.
+#[derive(Default)]
+struct Buffers {
+    /// The buffer received datagrams are decrypted in.
     scratch: Vec<u8>,
-    /// Where the records of the datagram being read lie, reused.
+    /// Where the records of the datagram being read lie.
     framing: Vec<(RecordHeader, std::ops::Range<usize>)>,
     /// Datagram buffers already sent, reused for the next records (at most a few).
     spare: Vec<Vec<u8>>,
     /// Received application data waiting for [`Endpoint::recv_application_data`] (when
-    /// `Config::application_data_events` is off), and emptied buffers to reuse.
+    /// `Config::application_data_events` is off).
     received: VecDeque<Vec<u8>>,
+    /// Emptied receive buffers to reuse.
     spare_received: Vec<Vec<u8>>,
-    pub(crate) cookie_secret: Option<crate::cookie::CookieSecret>,
+}
+
+impl Buffers {
+    /// Lets every buffer go that holds nothing waiting to be read.
+    fn release(&mut self) {
+        self.scratch = Vec::new();
+        self.framing = Vec::new();
+        self.spare = Vec::new();
+        self.spare_received = Vec::new();
+        if self.received.is_empty() {
+            self.received = VecDeque::new();
+        }
+    }
 }
 
 impl std::fmt::Debug for Endpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Endpoint")
-            .field("role", &self.config.role)
+            .field("role", &self.role)
             .field("state", &self.state)
             .field("local", &self.local)
             .field("remote", &self.remote)
@@ -173,13 +212,21 @@ impl std::fmt::Debug for Endpoint {
 
 /// Received records kept for `recv_application_data` before newer ones are dropped (the
 /// application is not reading; the peer's transport retransmits what it needs).
-const MAX_QUEUED_RECORDS: usize = 256;
+pub(crate) const MAX_QUEUED_RECORDS: usize = 256;
 
 /// Sent datagram buffers kept for reuse.
 const MAX_SPARE_BUFFERS: usize = 8;
 
 /// The most records of the next epoch kept while its ChangeCipherSpec is missing.
-const MAX_EARLY_RECORDS: usize = 16;
+pub(crate) const MAX_EARLY_RECORDS: usize = 16;
+
+/// How long the side that sent the last flight of a handshake keeps it, to send it again if
+/// the peer repeats its own: twice TCP's default MSL of two minutes (RFC 6347 §4.2.4).
+pub const LAST_FLIGHT_HOLD: Duration = Duration::from_secs(240);
+
+/// How long the data path's recycled buffers are kept without traffic before they are
+/// released (the next record then allocates them again).
+pub const BUFFER_RELEASE_AFTER: Duration = Duration::from_secs(5);
 
 impl Endpoint {
     /// A new endpoint. A client sends its ClientHello at once (drain `poll_transmit`); a
@@ -195,55 +242,41 @@ impl Endpoint {
         remote: SocketAddr,
     ) -> Result<Self, Error> {
         config.check()?;
-        let mut rng = sansrtc_proto::rng::from_seed(config.rng_seed);
-        let cookie_secret = match config.role {
-            Role::Server if config.require_cookie => {
-                let mut secret = [0u8; 32];
-                rand::Rng::fill_bytes(&mut rng, &mut secret);
-                Some(crate::cookie::CookieSecret::new(secret))
-            }
-            _ => None,
-        };
-        let state = match config.role {
-            Role::Client => State::ClientWaitServerHello,
-            Role::Server => State::ServerWaitClientHello,
+        let (role, state) = match config.role {
+            Role::Client => (Role::Client, State::ClientWaitServerHello),
+            Role::Server => (Role::Server, State::ServerWaitClientHello),
         };
         let mut endpoint = Self {
-            timer: RetransmitTimer::new(config.timer),
-            reassembler: Reassembler::new().with_max_message_len(config.max_handshake_message_len),
-            config,
+            role,
+            application_data_events: config.application_data_events,
+            mtu: config.mtu,
             local,
             remote,
-            rng,
             record: RecordLayer::new(ProtocolVersion::DTLS_1_2),
-            transcript: Transcript::new(),
             state,
-            negotiated: Negotiated::default(),
-            send_seq: 0,
-            flight: Flight::default(),
-            answers_below: 0,
-            started: now,
+            session: Session::default(),
+            hs: None,
+            sent: None,
+            resend_requested: false,
+            peer_certificate: None,
             outgoing: VecDeque::new(),
             events: VecDeque::new(),
-            early_records: Vec::new(),
-            peer_certificate: None,
-            scratch: Vec::new(),
-            framing: Vec::new(),
-            spare: Vec::new(),
-            received: VecDeque::new(),
-            spare_received: Vec::new(),
-            cookie_secret,
+            buffers: None,
+            release_buffers_at: None,
+            discarded: Discarded::default(),
         };
-        if endpoint.config.role == Role::Client {
+        let mut hs = Box::new(Handshake::new(config, now, remote));
+        if role == Role::Client {
             endpoint.record.set_version(ProtocolVersion::DTLS_1_0);
-            endpoint.client_start(now, &[])?;
+            endpoint.client_start(&mut hs, now, &[])?;
         }
+        endpoint.hs = Some(hs);
         Ok(endpoint)
     }
 
     /// The role.
     pub fn role(&self) -> Role {
-        self.config.role
+        self.role
     }
 
     /// Whether the handshake is done and the connection open.
@@ -259,7 +292,12 @@ impl Endpoint {
 
     /// The SRTP profile use_srtp negotiated.
     pub fn srtp_profile(&self) -> Option<SrtpProfileId> {
-        self.negotiated.srtp_profile
+        self.session.srtp_profile
+    }
+
+    /// The negotiated cipher suite, once the ServerHello is known.
+    pub fn cipher_suite(&self) -> Option<CipherSuite> {
+        self.session.suite.map(|s| s.suite)
     }
 
     /// The peer now talks from `remote` (ICE chose another path).
@@ -269,7 +307,12 @@ impl Endpoint {
 
     /// Records dropped because they failed authentication (RFC 6347 §4.1.2.7).
     pub fn bad_records(&self) -> u64 {
-        self.record.bad_records()
+        self.discarded.bad_mac
+    }
+
+    /// Every record dropped without effect so far, by reason.
+    pub fn discarded(&self) -> Discarded {
+        self.discarded
     }
 
     /// Exported keying material (RFC 5705 §4) of `out.len()` bytes; for DTLS-SRTP call it with
@@ -284,20 +327,19 @@ impl Endpoint {
         context: Option<&[u8]>,
         out: &mut [u8],
     ) -> Result<(), Error> {
-        let Some(master) = self
-            .negotiated
+        let s = &self.session;
+        let Some(master) = s
             .master_secret
             .as_ref()
             .filter(|_| self.state == State::Connected)
         else {
             return Err(Error::Protocol(AlertDescription::INTERNAL_ERROR));
         };
-        let n = &self.negotiated;
         if prf::export_keying_material(
-            n.prf(),
+            s.prf(),
             master,
-            &n.client_random,
-            &n.server_random,
+            &s.client_random,
+            &s.server_random,
             label,
             context,
             out,
@@ -318,7 +360,8 @@ impl Endpoint {
             return Err(Error::Protocol(AlertDescription::UNEXPECTED_MESSAGE));
         }
         // Reuse a buffer already sent: no allocation per record once warm.
-        let mut datagram = self.spare.pop().unwrap_or_default();
+        let buffers = self.buffers.get_or_insert_default();
+        let mut datagram = buffers.spare.pop().unwrap_or_default();
         datagram.clear();
         let sealed = self.record.seal(
             WriteEpochChoice::Current,
@@ -332,7 +375,7 @@ impl Endpoint {
                 Ok(())
             }
             Err(error) => {
-                self.spare.push(datagram);
+                buffers.spare.push(datagram);
                 Err(error)
             }
         }
@@ -342,13 +385,16 @@ impl Endpoint {
     /// and returns whether there was one. Used when [`Config::application_data_events`] is off:
     /// the record buffers are recycled, so reading allocates nothing once warm.
     pub fn recv_application_data(&mut self, out: &mut Vec<u8>) -> bool {
-        let Some(buffer) = self.received.pop_front() else {
+        let Some(buffers) = self.buffers.as_deref_mut() else {
+            return false;
+        };
+        let Some(buffer) = buffers.received.pop_front() else {
             return false;
         };
         out.clear();
         out.extend_from_slice(&buffer);
-        if self.spare_received.len() < MAX_SPARE_BUFFERS {
-            self.spare_received.push(buffer);
+        if buffers.spare_received.len() < MAX_SPARE_BUFFERS {
+            buffers.spare_received.push(buffer);
         }
         true
     }
@@ -359,8 +405,7 @@ impl Endpoint {
             return;
         }
         self.send_alert(Alert::CLOSE_NOTIFY);
-        self.state = State::Ended;
-        self.timer.stop();
+        self.end();
     }
 
     pub(crate) fn send_alert(&mut self, alert: Alert) {
@@ -379,298 +424,81 @@ impl Endpoint {
         }
     }
 
+    /// Nothing more in or out: the handshake state, the flight and idle buffers go.
+    pub(crate) fn end(&mut self) {
+        self.state = State::Ended;
+        self.hs = None;
+        self.release_last_flight();
+        self.release_buffers();
+    }
+
     /// Ends the connection on a fatal error found here: sends the alert, reports it once.
     pub(crate) fn fail(&mut self, description: AlertDescription) {
         if self.state == State::Ended {
             return;
         }
         self.send_alert(Alert::fatal(description));
-        self.state = State::Ended;
-        self.timer.stop();
+        self.end();
         self.events
             .push_back(Event::Failed(FailReason::LocalAlert(description)));
     }
 
-    /// Sends `flight` now and keeps it for retransmission.
-    pub(crate) fn send_flight(
-        &mut self,
-        now: Instant,
-        flight: Flight,
-        expect_answer: bool,
-    ) -> Result<(), Error> {
-        self.flight = flight;
-        self.answers_below = self.reassembler.next_message_seq();
-        self.transmit_flight()?;
-        if expect_answer {
-            self.timer.start(now);
-        } else {
-            self.timer.stop();
-        }
-        Ok(())
-    }
-
-    pub(crate) fn transmit_flight(&mut self) -> Result<(), Error> {
+    /// Queues the current flight's datagrams. A server that has not verified a cookie sends
+    /// nothing beyond the bytes it received from that address (RFC 6347 §4.2.1: the
+    /// HelloVerifyRequest exists so that a server cannot amplify).
+    pub(crate) fn transmit_flight(&mut self, hs: &mut Handshake) -> Result<(), Error> {
+        let Some(sent) = self.sent.as_deref() else {
+            return Ok(());
+        };
         let mut datagrams = Vec::new();
-        self.flight
-            .pack(&mut self.record, self.config.mtu, &mut datagrams)?;
+        sent.flight
+            .pack(&mut self.record, self.mtu, &mut datagrams)?;
+        if self.state == State::ServerWaitClientHello
+            && let Some((_, budget)) = hs.unverified.as_mut()
+        {
+            let size: usize = datagrams.iter().map(Vec::len).sum();
+            if size > *budget {
+                return Ok(());
+            }
+            *budget -= size;
+        }
         self.outgoing.extend(datagrams);
         Ok(())
     }
 
-    /// Adds a handshake message to `flight` and to the transcript, with the next message_seq.
-    pub(crate) fn push_message(
-        &mut self,
-        flight: &mut Flight,
-        msg_type: HandshakeType,
-        body: Vec<u8>,
-    ) -> Result<(), Error> {
-        let message_seq = self.send_seq;
-        self.send_seq = self.send_seq.wrapping_add(1);
-        let whole = HandshakeFragment::unfragmented(msg_type, message_seq, &body)?;
-        let mut bytes = vec![0u8; whole.len()];
-        whole.emit(&mut bytes)?;
-        self.transcript.push(&bytes);
-        flight.items.push(FlightItem::Handshake {
-            msg_type,
-            message_seq,
-            body,
-            epoch: self.record.write_epoch(),
-        });
+    /// Sends the last flight again after the handshake (no amplification budget applies:
+    /// the handshake verified the peer's address).
+    pub(crate) fn transmit_last_flight(&mut self) -> Result<(), Error> {
+        let Some(sent) = self.sent.as_deref() else {
+            return Ok(());
+        };
+        let mut datagrams = Vec::new();
+        sent.flight
+            .pack(&mut self.record, self.mtu, &mut datagrams)?;
+        self.outgoing.extend(datagrams);
         Ok(())
     }
 
-    /// Derives the record keys from the master secret (RFC 5246 §6.3) and returns (write,
-    /// read) keys for this side.
-    pub(crate) fn derive_record_keys(&self) -> Result<(RecordKey, RecordKey), Error> {
-        let n = &self.negotiated;
-        let (Some(suite), Some(master)) = (n.suite, n.master_secret.as_ref()) else {
-            return Err(Error::Protocol(AlertDescription::INTERNAL_ERROR));
-        };
-        let block = prf::KeyBlock::derive(
-            suite.prf,
-            master,
-            &n.client_random,
-            &n.server_random,
-            suite.aead.key_len(),
-            suite.aead.fixed_iv_len(),
-        );
-        let client = RecordKey::new(suite.aead, &block.client_key, &block.client_iv)?;
-        let server = RecordKey::new(suite.aead, &block.server_key, &block.server_iv)?;
-        Ok(match self.config.role {
-            Role::Client => (client, server),
-            Role::Server => (server, client),
-        })
+    /// The last flight can no longer be needed: it goes, with the epochs it began in.
+    pub(crate) fn release_last_flight(&mut self) {
+        self.sent = None;
+        self.record.retire_previous_write();
+        self.record.retire_previous_read();
     }
 
-    /// Checks the peer's certificate chain: its first certificate must match one of the
-    /// configured fingerprints (RFC 8122 §5, RFC 5763 §6.1), and its key is kept for the
-    /// signature checks.
-    pub(crate) fn accept_peer_certificate(
-        &mut self,
-        certificates: &[&[u8]],
-    ) -> Result<(), AlertDescription> {
-        let Some(first) = certificates.first() else {
-            return Err(AlertDescription::HANDSHAKE_FAILURE);
-        };
-        if !self
-            .config
-            .remote_fingerprints
-            .iter()
-            .any(|f| f.matches(first))
-        {
-            return Err(AlertDescription::BAD_CERTIFICATE);
-        }
-        let key = PeerKey::from_certificate(first).map_err(|e| match e {
-            Error::Protocol(alert) => alert,
-            _ => AlertDescription::BAD_CERTIFICATE,
-        })?;
-        self.negotiated.peer_key = Some(key);
-        self.peer_certificate = Some(first.to_vec());
-        Ok(())
-    }
-
-    fn receive_datagram(&mut self, now: Instant, datagram: &mut [u8]) -> Result<(), Error> {
-        let mut framing = std::mem::take(&mut self.framing);
-        framing.clear();
-        let mut first_error = None;
-        for record in Record::iter(datagram) {
-            match record {
-                Ok(record) => framing.push((
-                    record.header,
-                    record.offset + RECORD_HEADER_LEN..record.offset + record.len(),
-                )),
-                Err(error) => first_error = Some(error),
+    fn release_buffers(&mut self) {
+        self.release_buffers_at = None;
+        if let Some(buffers) = self.buffers.as_deref_mut() {
+            buffers.release();
+            if buffers.received.is_empty() {
+                self.buffers = None;
             }
         }
-        if framing.is_empty() {
-            self.framing = framing;
-            return Err(first_error.unwrap_or(Error::Malformed {
-                what: "datagram",
-                offset: 0,
-            }));
+        if self.outgoing.is_empty() {
+            self.outgoing = VecDeque::new();
         }
-        for (header, range) in framing.drain(..) {
-            if self.state == State::Ended {
-                break;
-            }
-            self.receive_record(now, header, &mut datagram[range]);
-        }
-        self.framing = framing;
-        Ok(())
-    }
-
-    /// One record: undecryptable, replayed, or wrong-epoch records are dropped silently
-    /// (RFC 6347 §4.1.2.7); the rest drive the handshake.
-    fn receive_record(&mut self, now: Instant, header: RecordHeader, fragment: &mut [u8]) {
-        if header.epoch == self.record.read_epoch().wrapping_add(1)
-            && self.negotiated.pending_read_key.is_some()
-        {
-            if self.early_records.len() < MAX_EARLY_RECORDS {
-                self.early_records.push((header, fragment.to_vec()));
-            }
-            return;
-        }
-        let Ok(plain) = self.record.open(&header, fragment) else {
-            return;
-        };
-        let payload = &fragment[plain];
-        match header.content_type {
-            ContentType::HANDSHAKE => self.receive_handshake(now, header.epoch, payload),
-            ContentType::CHANGE_CIPHER_SPEC if payload == [1] => {
-                self.receive_change_cipher_spec(now)
-            }
-            ContentType::ALERT => {
-                if let Ok(alert) = Alert::parse(payload) {
-                    self.receive_alert(alert);
-                }
-            }
-            // Only in an epoch with keys (RFC 6347 §4.1: no application data in epoch 0) and
-            // once the handshake is done.
-            ContentType::APPLICATION_DATA if header.epoch > 0 && self.state == State::Connected => {
-                if self.config.application_data_events {
-                    self.events
-                        .push_back(Event::ApplicationData(payload.to_vec()));
-                } else if self.received.len() < MAX_QUEUED_RECORDS {
-                    let mut buffer = self.spare_received.pop().unwrap_or_default();
-                    buffer.clear();
-                    buffer.extend_from_slice(payload);
-                    self.received.push_back(buffer);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn receive_alert(&mut self, alert: Alert) {
-        if alert.description == AlertDescription::CLOSE_NOTIFY {
-            if self.state != State::Ended {
-                self.send_alert(Alert::CLOSE_NOTIFY);
-                self.state = State::Ended;
-                self.timer.stop();
-                self.events.push_back(Event::Closed);
-            }
-            return;
-        }
-        match alert.level {
-            AlertLevel::Warning => self.events.push_back(Event::Warning(alert.description)),
-            _ => {
-                if self.state != State::Ended {
-                    self.state = State::Ended;
-                    self.timer.stop();
-                    self.events
-                        .push_back(Event::Failed(FailReason::PeerAlert(alert.description)));
-                }
-            }
-        }
-    }
-
-    fn receive_change_cipher_spec(&mut self, now: Instant) {
-        let expected = matches!(
-            self.state,
-            State::ClientWaitChangeCipherSpec | State::ServerWaitChangeCipherSpec
-        );
-        let Some(key) = self.negotiated.pending_read_key.take().filter(|_| expected) else {
-            return;
-        };
-        self.record.advance_read(key);
-        self.state = match self.state {
-            State::ClientWaitChangeCipherSpec => State::ClientWaitFinished,
-            _ => State::ServerWaitFinished,
-        };
-        for (header, mut fragment) in std::mem::take(&mut self.early_records) {
-            self.receive_record(now, header, &mut fragment);
-        }
-    }
-
-    fn receive_handshake(&mut self, now: Instant, epoch: u16, payload: &[u8]) {
-        let mut retransmission = false;
-        for fragment in HandshakeFragment::iter(payload) {
-            let Ok(fragment) = fragment else { return };
-            match self.reassembler.insert(&fragment) {
-                Ok(FragmentStatus::Retransmission) => {
-                    retransmission |= u32::from(fragment.header.message_seq) < self.answers_below;
-                }
-                Ok(_) => {}
-                Err(_) => return,
-            }
-        }
-        while let Some(message) = self.reassembler.pop() {
-            if let Err(alert) = self.handle_message(
-                now,
-                epoch,
-                message.msg_type(),
-                message.message_seq(),
-                message.body(),
-            ) {
-                self.fail(alert);
-                return;
-            }
-            if self.state == State::Ended {
-                return;
-            }
-        }
-        if retransmission {
-            self.peer_retransmitted();
-        }
-    }
-
-    /// The peer sent an old flight again: it lost ours, so ours goes again now
-    /// (RFC 6347 §4.2.4), including our last flight after the handshake (§4.2.4: the
-    /// retransmitted Finished case).
-    fn peer_retransmitted(&mut self) {
-        // A server waiting for a ClientHello answers a repeated first ClientHello with its
-        // HelloVerifyRequest again (that is its only flight).
-        if self.state != State::Ended && !self.flight.items.is_empty() {
-            let _ = self.transmit_flight();
-        }
-    }
-
-    fn handle_message(
-        &mut self,
-        now: Instant,
-        epoch: u16,
-        msg_type: HandshakeType,
-        message_seq: u16,
-        body: &[u8],
-    ) -> Result<(), AlertDescription> {
-        match self.config.role {
-            Role::Client => self.client_message(now, epoch, msg_type, message_seq, body),
-            Role::Server => self.server_message(now, epoch, msg_type, message_seq, body),
-        }
-    }
-
-    /// Adds a received message to the transcript in its unfragmented form.
-    pub(crate) fn record_received(
-        &mut self,
-        msg_type: HandshakeType,
-        message_seq: u16,
-        body: &[u8],
-    ) {
-        if let Ok(whole) = HandshakeFragment::unfragmented(msg_type, message_seq, body) {
-            let mut bytes = vec![0u8; whole.len()];
-            if whole.emit(&mut bytes).is_ok() {
-                self.transcript.push(&bytes);
-            }
+        if self.events.is_empty() {
+            self.events = VecDeque::new();
         }
     }
 
@@ -678,11 +506,18 @@ impl Endpoint {
     pub(crate) fn connected(&mut self) {
         self.state = State::Connected;
         self.record.set_version(ProtocolVersion::DTLS_1_2);
-        if let Some(suite) = self.negotiated.suite {
+        if let Some(suite) = self.session.suite {
             self.events.push_back(Event::Connected {
                 suite: suite.suite,
-                srtp_profile: self.negotiated.srtp_profile,
+                srtp_profile: self.session.srtp_profile,
             });
+        }
+    }
+
+    /// Traffic: the recycled buffers stay for another [`BUFFER_RELEASE_AFTER`].
+    fn touch(&mut self, now: Instant) {
+        if self.state == State::Connected {
+            self.release_buffers_at = Some(now + BUFFER_RELEASE_AFTER);
         }
     }
 }
@@ -692,33 +527,50 @@ impl SansIo for Endpoint {
     type Error = Error;
 
     /// Feeds one datagram. `Err` only when no record in it could be framed; records that fail
-    /// authentication, replays and wrong epochs are dropped silently (RFC 6347 §4.1.2.7) and
-    /// protocol failures arrive as [`Event::Failed`].
+    /// authentication, replays, wrong epochs and plaintext records after the peer's
+    /// ChangeCipherSpec are dropped and counted ([`Endpoint::discarded`], RFC 6347 §4.1.2.7),
+    /// and protocol failures arrive as [`Event::Failed`].
     fn handle_receive(&mut self, now: Instant, receive: Receive<'_>) -> Result<(), Error> {
         if self.state == State::Ended {
             return Ok(());
         }
-        if self.config.role == Role::Server && self.state == State::ServerWaitClientHello {
+        if self.state == State::ServerWaitClientHello {
             self.remote = receive.source;
+            if let Some((source, budget)) =
+                self.hs.as_deref_mut().and_then(|hs| hs.unverified.as_mut())
+            {
+                if *source != receive.source {
+                    *source = receive.source;
+                    *budget = 0;
+                }
+                *budget = budget.saturating_add(receive.contents.len());
+            }
         }
         // Records are decrypted in place in a buffer of our own, reused from one datagram
         // to the next.
-        let mut datagram = std::mem::take(&mut self.scratch);
+        let mut datagram = std::mem::take(&mut self.buffers.get_or_insert_default().scratch);
         datagram.clear();
         datagram.extend_from_slice(receive.contents);
         let result = self.receive_datagram(now, &mut datagram);
-        self.scratch = datagram;
+        if let Some(buffers) = self.buffers.as_deref_mut() {
+            buffers.scratch = datagram;
+        }
+        self.touch(now);
         result
     }
 
-    fn poll_transmit(&mut self, _now: Instant, buf: &mut Vec<u8>) -> Option<Transmit> {
+    fn poll_transmit(&mut self, now: Instant, buf: &mut Vec<u8>) -> Option<Transmit> {
         let datagram = self.outgoing.pop_front()?;
         buf.clear();
         buf.extend_from_slice(&datagram);
         let size = datagram.len();
-        if self.spare.len() < MAX_SPARE_BUFFERS {
-            self.spare.push(datagram);
+        if self.state == State::Connected {
+            let buffers = self.buffers.get_or_insert_default();
+            if buffers.spare.len() < MAX_SPARE_BUFFERS {
+                buffers.spare.push(datagram);
+            }
         }
+        self.touch(now);
         Some(Transmit {
             proto: Protocol::Udp,
             source: self.local,
@@ -732,26 +584,54 @@ impl SansIo for Endpoint {
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        if matches!(self.state, State::Connected | State::Ended) {
-            return None;
+        match (self.state, self.hs.as_deref()) {
+            (State::Ended, _) => None,
+            (State::Connected, _) => match (
+                self.sent.as_deref().and_then(|s| s.hold_until),
+                self.release_buffers_at,
+            ) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+            (_, Some(hs)) => {
+                let deadline = hs.deadline();
+                Some(hs.timer.deadline().map_or(deadline, |t| t.min(deadline)))
+            }
+            (_, None) => None,
         }
-        let deadline = self.started + self.config.timer.handshake_timeout;
-        Some(self.timer.deadline().map_or(deadline, |t| t.min(deadline)))
     }
 
     fn handle_timeout(&mut self, now: Instant) {
-        if matches!(self.state, State::Connected | State::Ended) {
-            return;
-        }
-        if now >= self.started + self.config.timer.handshake_timeout {
-            self.state = State::Ended;
-            self.timer.stop();
-            self.events
-                .push_back(Event::Failed(FailReason::HandshakeTimeout));
-            return;
-        }
-        if self.timer.expire(now) {
-            let _ = self.transmit_flight();
+        match self.state {
+            State::Ended => {}
+            State::Connected => {
+                let hold = self.sent.as_deref().and_then(|s| s.hold_until);
+                if hold.is_some_and(|t| now >= t) {
+                    self.release_last_flight();
+                }
+                if self.release_buffers_at.is_some_and(|t| now >= t) {
+                    self.release_buffers();
+                }
+            }
+            _ => {
+                let Some(mut hs) = self.hs.take() else {
+                    return;
+                };
+                if now >= hs.deadline() {
+                    self.end();
+                    self.events
+                        .push_back(Event::Failed(FailReason::HandshakeTimeout));
+                    return;
+                }
+                if hs.timer.expire(now) {
+                    if let Some(sent) = self.sent.as_deref_mut() {
+                        sent.resend_gap = hs.timer.current() / 2;
+                        sent.resend_after = now + sent.resend_gap;
+                    }
+                    let _ = self.transmit_flight(&mut hs);
+                }
+                self.hs = Some(hs);
+            }
         }
     }
 }

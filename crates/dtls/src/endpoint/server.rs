@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use super::client::{SIGNATURE_SCHEMES, encode};
 use super::flight::{Flight, FlightItem};
+use super::handshake::Handshake;
 use super::{Endpoint, State};
 use crate::crypto::kx::KeyShare;
 use crate::prf;
@@ -27,6 +28,7 @@ fn internal<T>(_: T) -> AlertDescription {
 impl Endpoint {
     pub(crate) fn server_message(
         &mut self,
+        hs: &mut Handshake,
         now: Instant,
         epoch: u16,
         msg_type: HandshakeType,
@@ -35,20 +37,20 @@ impl Endpoint {
     ) -> Result<(), AlertDescription> {
         match (self.state, msg_type) {
             (State::ServerWaitClientHello, HandshakeType::CLIENT_HELLO) => {
-                self.server_client_hello(now, message_seq, body)
+                self.server_client_hello(hs, now, message_seq, body)
             }
             (State::ServerWaitCertificate, HandshakeType::CERTIFICATE) => {
-                self.timer.stop();
+                hs.timer.stop();
                 let certificate = Certificate::new_checked(body).map_err(decode_error)?;
                 let chain: Vec<&[u8]> = certificate.certificates().collect();
-                self.accept_peer_certificate(&chain)?;
-                self.record_received(msg_type, message_seq, body);
+                self.accept_peer_certificate(hs, &chain)?;
+                hs.record_received(msg_type, message_seq, body);
                 self.state = State::ServerWaitClientKeyExchange;
                 Ok(())
             }
             (State::ServerWaitClientKeyExchange, HandshakeType::CLIENT_KEY_EXCHANGE) => {
                 let exchange = ClientKeyExchange::new_checked(body).map_err(decode_error)?;
-                let share = self
+                let share = hs
                     .negotiated
                     .key_share
                     .take()
@@ -56,17 +58,17 @@ impl Endpoint {
                 let pre_master = share
                     .agree(exchange.public_key())
                     .map_err(|_| AlertDescription::ILLEGAL_PARAMETER)?;
-                self.record_received(msg_type, message_seq, body);
-                let prf_hash = self.negotiated.prf();
-                let session_hash = self.transcript.hash(prf_hash.digest());
-                self.negotiated.master_secret = Some(prf::extended_master_secret(
+                hs.record_received(msg_type, message_seq, body);
+                let prf_hash = self.session.prf();
+                let session_hash = hs.transcript.hash(prf_hash.digest());
+                self.session.master_secret = Some(prf::extended_master_secret(
                     prf_hash,
                     &pre_master,
                     session_hash.as_ref(),
                 ));
                 let (write, read) = self.derive_record_keys().map_err(internal)?;
-                self.negotiated.pending_read_key = Some(read);
-                self.negotiated.pending_write_key = Some(write);
+                hs.negotiated.pending_read_key = Some(read);
+                hs.negotiated.pending_write_key = Some(write);
                 self.state = State::ServerWaitCertificateVerify;
                 Ok(())
             }
@@ -75,21 +77,21 @@ impl Endpoint {
                 if !SIGNATURE_SCHEMES.contains(&verify.signature_scheme()) {
                     return Err(AlertDescription::ILLEGAL_PARAMETER);
                 }
-                let key = self
+                let key = hs
                     .negotiated
                     .peer_key
                     .as_ref()
                     .ok_or(AlertDescription::INTERNAL_ERROR)?;
                 key.verify(
                     verify.signature_scheme(),
-                    self.transcript.bytes(),
+                    hs.transcript.bytes(),
                     verify.signature(),
                 )
                 .map_err(|e| match e {
                     crate::Error::Protocol(alert) => alert,
                     _ => AlertDescription::DECRYPT_ERROR,
                 })?;
-                self.record_received(msg_type, message_seq, body);
+                hs.record_received(msg_type, message_seq, body);
                 self.state = State::ServerWaitChangeCipherSpec;
                 Ok(())
             }
@@ -98,26 +100,26 @@ impl Endpoint {
                     return Err(AlertDescription::UNEXPECTED_MESSAGE);
                 }
                 let finished = Finished::new_checked(body).map_err(decode_error)?;
-                let prf_hash = self.negotiated.prf();
+                let prf_hash = self.session.prf();
                 let master = self
-                    .negotiated
+                    .session
                     .master_secret
                     .ok_or(AlertDescription::INTERNAL_ERROR)?;
                 let expected = prf::verify_data(
                     prf_hash,
                     &master,
                     true,
-                    self.transcript.hash(prf_hash.digest()).as_ref(),
+                    hs.transcript.hash(prf_hash.digest()).as_ref(),
                 );
                 if !sansrtc_proto::constant_time::eq(&expected, finished.verify_data()) {
                     return Err(AlertDescription::DECRYPT_ERROR);
                 }
-                self.record_received(msg_type, message_seq, body);
+                hs.record_received(msg_type, message_seq, body);
                 let mut flight = Flight::default();
                 flight.items.push(FlightItem::ChangeCipherSpec {
                     epoch: self.record.write_epoch(),
                 });
-                let write = self
+                let write = hs
                     .negotiated
                     .pending_write_key
                     .take()
@@ -127,18 +129,18 @@ impl Endpoint {
                     prf_hash,
                     &master,
                     false,
-                    self.transcript.hash(prf_hash.digest()).as_ref(),
+                    hs.transcript.hash(prf_hash.digest()).as_ref(),
                 );
                 let finished = FinishedRepr {
                     verify_data: &verify_data,
                 };
                 let body =
                     encode(finished.buffer_len(), |out| finished.emit(out)).map_err(internal)?;
-                self.push_message(&mut flight, HandshakeType::FINISHED, body)
+                self.push_message(hs, &mut flight, HandshakeType::FINISHED, body)
                     .map_err(internal)?;
                 // The last flight is not retransmitted on a timer, only when the client
                 // repeats its own (RFC 6347 §4.2.4).
-                self.send_flight(now, flight, false).map_err(internal)?;
+                self.send_flight(hs, now, flight, false).map_err(internal)?;
                 self.connected();
                 Ok(())
             }
@@ -149,6 +151,7 @@ impl Endpoint {
 
     fn server_client_hello(
         &mut self,
+        hs: &mut Handshake,
         now: Instant,
         message_seq: u16,
         body: &[u8],
@@ -158,7 +161,7 @@ impl Endpoint {
         if hello.client_version().0 > ProtocolVersion::DTLS_1_2.0 {
             return Err(AlertDescription::PROTOCOL_VERSION);
         }
-        if let Some(secret) = &self.cookie_secret {
+        if let Some(secret) = &hs.cookie_secret {
             let version = hello.client_version().0.to_be_bytes();
             let suites = hello.cipher_suites();
             let parameters: [&[u8]; 5] = [
@@ -186,19 +189,19 @@ impl Endpoint {
                         epoch: 0,
                     }],
                 };
-                return self.send_flight(now, flight, false).map_err(internal);
+                return self.send_flight(hs, now, flight, false).map_err(internal);
             }
         }
         if !hello.compression_methods().contains(&0) {
             return Err(AlertDescription::ILLEGAL_PARAMETER);
         }
         let extensions = hello.extensions();
-        let suite = self
+        let suite = hs
             .config
             .cipher_suites
             .iter()
             .filter_map(|s| crate::suite::params(*s))
-            .filter(|p| p.authentication == self.config.identity.authentication())
+            .filter(|p| p.authentication == hs.config.identity.authentication())
             .find(|p| hello.cipher_suites().any(|offered| offered == p.suite))
             .ok_or(AlertDescription::HANDSHAKE_FAILURE)?;
         let offered_groups: Vec<NamedGroup> =
@@ -207,7 +210,7 @@ impl Endpoint {
                 // RFC 8422 §4: without the extension any curve may be used; P-256 is universal.
                 None => vec![NamedGroup::SECP256R1],
             };
-        let group = *self
+        let group = *hs
             .config
             .groups
             .iter()
@@ -215,7 +218,7 @@ impl Endpoint {
             .ok_or(AlertDescription::HANDSHAKE_FAILURE)?;
         // In TLS 1.2 supported_groups also names the curves the client accepts for ECDSA
         // (RFC 8422 §5.1.1, RFC 4492 §4): our P-256 key must be one of them.
-        if self.config.identity.authentication() == crate::suite::Authentication::Ecdsa
+        if hs.config.identity.authentication() == crate::suite::Authentication::Ecdsa
             && !offered_groups.contains(&NamedGroup::SECP256R1)
         {
             return Err(AlertDescription::HANDSHAKE_FAILURE);
@@ -223,7 +226,7 @@ impl Endpoint {
         if !extensions.extended_master_secret().map_err(decode_error)? {
             return Err(AlertDescription::HANDSHAKE_FAILURE);
         }
-        let our_scheme = self.config.identity.signature_scheme();
+        let our_scheme = hs.config.identity.signature_scheme();
         if let Some(schemes) = extensions.signature_algorithms().map_err(decode_error)?
             && !schemes.clone().any(|s| s == our_scheme)
         {
@@ -237,7 +240,7 @@ impl Endpoint {
         let srtp_profile = match extensions.use_srtp().map_err(decode_error)? {
             Some(use_srtp) => {
                 let offered: Vec<_> = use_srtp.profiles.clone().collect();
-                self.config
+                hs.config
                     .srtp_profiles
                     .iter()
                     .copied()
@@ -245,20 +248,21 @@ impl Endpoint {
             }
             None => None,
         };
-        self.negotiated.client_random = *hello.random();
-        rand::Rng::fill_bytes(&mut self.rng, &mut self.negotiated.server_random);
-        self.negotiated.suite = Some(suite);
-        self.negotiated.srtp_profile = srtp_profile;
-        self.record_received(HandshakeType::CLIENT_HELLO, message_seq, body);
+        self.session.client_random = *hello.random();
+        rand::Rng::fill_bytes(&mut hs.rng, &mut self.session.server_random);
+        self.session.suite = Some(suite);
+        self.session.srtp_profile = srtp_profile;
+        hs.record_received(HandshakeType::CLIENT_HELLO, message_seq, body);
         // The server's message_seq follows the ClientHello's (RFC 6347 §4.2.2).
-        self.send_seq = message_seq;
-        self.server_hello_flight(now, group)
+        hs.send_seq = message_seq;
+        self.server_hello_flight(hs, now, group)
     }
 
     /// Flight 4: ServerHello, Certificate, ServerKeyExchange, CertificateRequest,
     /// ServerHelloDone.
     fn server_hello_flight(
         &mut self,
+        hs: &mut Handshake,
         now: Instant,
         group: NamedGroup,
     ) -> Result<(), AlertDescription> {
@@ -268,36 +272,33 @@ impl Endpoint {
             ExtensionRepr::RenegotiationInfo(&[]),
             ExtensionRepr::EcPointFormats(&[0]),
         ];
-        if let Some(profile) = self.negotiated.srtp_profile {
+        if let Some(profile) = self.session.srtp_profile {
             extensions.push(ExtensionRepr::UseSrtp {
                 profiles: vec![profile],
                 mki: &[],
             });
         }
-        let suite = self
-            .negotiated
-            .suite
-            .ok_or(AlertDescription::INTERNAL_ERROR)?;
+        let suite = self.session.suite.ok_or(AlertDescription::INTERNAL_ERROR)?;
         let hello = ServerHelloRepr {
             server_version: ProtocolVersion::DTLS_1_2,
-            random: self.negotiated.server_random,
+            random: self.session.server_random,
             session_id: &[],
             cipher_suite: suite.suite,
             compression_method: 0,
             extensions: Some(extensions),
         };
         let body = encode(hello.buffer_len(), |out| hello.emit(out)).map_err(internal)?;
-        self.push_message(&mut flight, HandshakeType::SERVER_HELLO, body)
+        self.push_message(hs, &mut flight, HandshakeType::SERVER_HELLO, body)
             .map_err(internal)?;
         self.record.set_version(ProtocolVersion::DTLS_1_2);
 
-        let identity = self.config.identity.clone();
+        let identity = hs.config.identity.clone();
         let certificate = CertificateRepr {
             certificates: vec![identity.certificate_der()],
         };
         let body =
             encode(certificate.buffer_len(), |out| certificate.emit(out)).map_err(internal)?;
-        self.push_message(&mut flight, HandshakeType::CERTIFICATE, body)
+        self.push_message(hs, &mut flight, HandshakeType::CERTIFICATE, body)
             .map_err(internal)?;
 
         let share = KeyShare::generate(group).map_err(internal)?;
@@ -311,8 +312,8 @@ impl Endpoint {
         unsigned.emit_params(&mut params).map_err(internal)?;
         let mut signed = vec![0u8; 64 + params.len()];
         let len = ecdhe_signed_content(
-            &self.negotiated.client_random,
-            &self.negotiated.server_random,
+            &self.session.client_random,
+            &self.session.server_random,
             &params,
             &mut signed,
         )
@@ -325,9 +326,9 @@ impl Endpoint {
             ..unsigned
         };
         let body = encode(exchange.buffer_len(), |out| exchange.emit(out)).map_err(internal)?;
-        self.push_message(&mut flight, HandshakeType::SERVER_KEY_EXCHANGE, body)
+        self.push_message(hs, &mut flight, HandshakeType::SERVER_KEY_EXCHANGE, body)
             .map_err(internal)?;
-        self.negotiated.key_share = Some(share);
+        hs.negotiated.key_share = Some(share);
 
         let request = CertificateRequestRepr {
             certificate_types: &[
@@ -338,11 +339,16 @@ impl Endpoint {
             certificate_authorities: Vec::new(),
         };
         let body = encode(request.buffer_len(), |out| request.emit(out)).map_err(internal)?;
-        self.push_message(&mut flight, HandshakeType::CERTIFICATE_REQUEST, body)
+        self.push_message(hs, &mut flight, HandshakeType::CERTIFICATE_REQUEST, body)
             .map_err(internal)?;
-        self.push_message(&mut flight, HandshakeType::SERVER_HELLO_DONE, Vec::new())
-            .map_err(internal)?;
+        self.push_message(
+            hs,
+            &mut flight,
+            HandshakeType::SERVER_HELLO_DONE,
+            Vec::new(),
+        )
+        .map_err(internal)?;
         self.state = State::ServerWaitCertificate;
-        self.send_flight(now, flight, true).map_err(internal)
+        self.send_flight(hs, now, flight, true).map_err(internal)
     }
 }

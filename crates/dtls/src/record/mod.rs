@@ -4,7 +4,11 @@
 //! Records that fail to decrypt are dropped and counted, never fatal (RFC 6347 §4.1.2.7).
 //! After a ChangeCipherSpec the previous epoch stays readable and writable, so a
 //! retransmitted flight that straddles the change (ClientKeyExchange in epoch 0, Finished in
-//! epoch 1) is still understood and still sent as it was the first time.
+//! epoch 1) is still understood and still sent as it was the first time. The previous epoch
+//! is kept only for that, for a bounded time (RFC 6347 §4.1): the endpoint retires it with
+//! [`RecordLayer::retire_previous_read`] and [`RecordLayer::retire_previous_write`] once the
+//! handshake no longer needs it. Previous epochs are boxed, so a connected layer that has
+//! retired them holds just its two current epochs.
 
 mod aead;
 mod replay;
@@ -50,9 +54,9 @@ pub enum WriteEpochChoice {
 pub struct RecordLayer {
     version: ProtocolVersion,
     write: WriteEpoch,
-    previous_write: Option<WriteEpoch>,
+    previous_write: Option<Box<WriteEpoch>>,
     read: ReadEpoch,
-    previous_read: Option<ReadEpoch>,
+    previous_read: Option<Box<ReadEpoch>>,
     bad_records: u64,
 }
 
@@ -112,7 +116,7 @@ impl RecordLayer {
             next_sequence: 0,
             key: Some(key),
         };
-        self.previous_write = Some(std::mem::replace(&mut self.write, next));
+        self.previous_write = Some(Box::new(std::mem::replace(&mut self.write, next)));
     }
 
     /// Starts the next read epoch with `key` (on receiving ChangeCipherSpec).
@@ -122,7 +126,30 @@ impl RecordLayer {
             key: Some(key),
             window: ReplayWindow::new(),
         };
-        self.previous_read = Some(std::mem::replace(&mut self.read, next));
+        self.previous_read = Some(Box::new(std::mem::replace(&mut self.read, next)));
+    }
+
+    /// Forgets the previous read epoch: its records are refused with
+    /// [`Error::UnknownEpoch`] from now on (RFC 6347 §4.1: an old epoch is kept only to
+    /// absorb reordered records).
+    pub fn retire_previous_read(&mut self) {
+        self.previous_read = None;
+    }
+
+    /// Forgets the previous write epoch (no flight that began there will be sent again).
+    pub fn retire_previous_write(&mut self) {
+        self.previous_write = None;
+    }
+
+    /// Whether records of `epoch` are read with a key (false for epoch 0, and for an epoch
+    /// this layer does not read).
+    pub fn is_read_protected(&self, epoch: u16) -> bool {
+        let read = if epoch == self.read.epoch {
+            Some(&self.read)
+        } else {
+            self.previous_read.as_deref().filter(|p| p.epoch == epoch)
+        };
+        read.is_some_and(|r| r.key.is_some())
     }
 
     /// Bytes protection adds to a record fragment in the chosen write epoch (0 in the clear,
@@ -130,7 +157,7 @@ impl RecordLayer {
     pub fn overhead(&self, choice: WriteEpochChoice) -> usize {
         let epoch = match choice {
             WriteEpochChoice::Current => Some(&self.write),
-            WriteEpochChoice::Previous => self.previous_write.as_ref(),
+            WriteEpochChoice::Previous => self.previous_write.as_deref(),
         };
         epoch
             .and_then(|e| e.key.as_ref())
@@ -159,7 +186,7 @@ impl RecordLayer {
             WriteEpochChoice::Previous => {
                 let current = self.write.epoch;
                 self.previous_write
-                    .as_mut()
+                    .as_deref_mut()
                     .ok_or_else(|| Error::UnknownEpoch(current.wrapping_sub(1)))?
             }
         };
@@ -217,7 +244,7 @@ impl RecordLayer {
         let epoch = if header.epoch == self.read.epoch {
             &mut self.read
         } else {
-            match self.previous_read.as_mut() {
+            match self.previous_read.as_deref_mut() {
                 Some(previous) if previous.epoch == header.epoch => previous,
                 _ => return Err(Error::UnknownEpoch(header.epoch)),
             }
