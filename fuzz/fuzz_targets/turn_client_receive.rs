@@ -48,6 +48,21 @@
 //!   to transmit.
 //! - UDP: when `peek_relayed` returns data, `handle_receive` of the same datagram from the
 //!   server succeeds and reports the same peer and data.
+//! - RFC 8489 §9.2.5, UDP and TCP: a forged response is discarded as if never received. A
+//!   forged response is a STUN success or error response, alone in its datagram (UDP) or
+//!   alone in its segment and starting at a frame boundary (TCP), whose transaction id is that
+//!   of a request the client sent authenticated, which is not a 401, a 438 or an unsigned 300,
+//!   and whose integrity verifies with neither of the client's long-term keys (MD5, SHA-256)
+//!   for its realm. For it `handle_receive` returns `Err`, no event is raised, nothing is
+//!   queued to transmit, and `relayed_address`, `is_closed`, `server`, `realm` and
+//!   `poll_timeout` are unchanged.
+//!
+//! # Seeds
+//!
+//! `corpus/turn_client_receive/` holds hand-encoded inputs in this layout, named
+//! `s<stage>-<udp|tcp>-<what>`. The `*-forged-*` ones answer an authenticated request without
+//! MESSAGE-INTEGRITY or with a wrong one (flags `0x01` only), then, where the name says
+//! `-then-signed`, again with `RESIGN` so the real answer follows the forgery.
 #![no_main]
 #![forbid(unsafe_code)]
 
@@ -116,6 +131,20 @@ struct Harness {
     requests: Vec<Sent>,
     /// Events seen (the first 64; cleared before each UDP datagram).
     events: Vec<TurnEvent>,
+    /// Splits the stream the client received (TCP), to know where its frames start.
+    received: StreamDecoder,
+    /// Whether `received` lost track of the client's decoder (then the TCP oracle is off).
+    received_lost: bool,
+}
+
+/// What the client shows through its getters, for the forged-response oracle.
+#[derive(Debug, PartialEq, Eq)]
+struct Observed {
+    relayed: Option<SocketAddr>,
+    closed: bool,
+    server: SocketAddr,
+    realm: Option<String>,
+    timeout: Option<Instant>,
 }
 
 /// The method bits of a 14-bit message type (RFC 8489 §5, Figure 3).
@@ -173,7 +202,75 @@ impl Harness {
             sent_stream: StreamDecoder::new(),
             requests: Vec::new(),
             events: Vec::new(),
+            received: StreamDecoder::new(),
+            received_lost: false,
         }
+    }
+
+    fn observe(&self) -> Observed {
+        Observed {
+            relayed: self.client.relayed_address(),
+            closed: self.client.is_closed(),
+            server: self.client.server(),
+            realm: self.client.realm().map(str::to_owned),
+            timeout: self.client.poll_timeout(),
+        }
+    }
+
+    /// Whether `bytes` is exactly one response the client must discard (RFC 8489 §9.2.5; see
+    /// the oracles in the module docs).
+    fn forged_response(&self, bytes: &[u8]) -> bool {
+        let Ok(m) = Message::parse(bytes) else {
+            return false;
+        };
+        if !matches!(m.class(), Class::Success | Class::Error) {
+            return false;
+        }
+        let tid = m.transaction_id();
+        if !self
+            .requests
+            .iter()
+            .any(|r| r.tid == tid && r.authenticated)
+        {
+            return false;
+        }
+        let signed = m.has_integrity() || m.has_integrity_sha256();
+        if m.class() == Class::Error {
+            match m.error_code().map(|e| e.code) {
+                Some(error_code::UNAUTHENTICATED | error_code::STALE_NONCE) => return false,
+                Some(error_code::TRY_ALTERNATE) if !signed => return false,
+                _ => {}
+            }
+        }
+        let Some(realm) = self.client.realm() else {
+            return false;
+        };
+        let (Some(md5), Some(sha256)) = (key_for(realm, false), key_for(realm, true)) else {
+            return false;
+        };
+        m.verify_integrity(&md5).is_err() && m.verify_integrity_sha256(&sha256).is_err()
+    }
+
+    /// Checks the forged-response oracle after `handle_receive` returned `ok`.
+    fn check_discarded(&mut self, ok: bool, before: &Observed) {
+        assert!(
+            !ok,
+            "oracle: a response to an authenticated request without valid integrity was \
+             accepted"
+        );
+        assert!(
+            self.client.poll_event().is_none(),
+            "oracle: a forged response raised an event"
+        );
+        assert!(
+            self.client.poll_transmit(self.now, &mut self.out).is_none(),
+            "oracle: a forged response queued a transmission"
+        );
+        assert_eq!(
+            &self.observe(),
+            before,
+            "oracle: a forged response changed the client's state"
+        );
     }
 
     fn proto(&self) -> Protocol {
@@ -507,7 +604,24 @@ impl Harness {
             _ => Protocol::Tcp,
         };
         if self.stream {
-            self.receive(&bytes, source, proto);
+            // The client's decoder consumes the bytes only in these conditions; `received`
+            // mirrors it to know whether these bytes start at a frame boundary.
+            let consumed = !self.client.is_closed()
+                && source == self.client.server()
+                && proto == Protocol::Tcp;
+            let at_boundary = !self.received_lost && self.received.buffered() == 0;
+            let forged = (at_boundary || !consumed) && self.forged_response(&bytes);
+            let before = self.observe();
+            let ok = self.receive(&bytes, source, proto);
+            if forged {
+                self.check_discarded(ok, &before);
+            }
+            if consumed && !self.received_lost {
+                if self.received.push(&bytes).is_err() {
+                    self.received_lost = true;
+                }
+                while self.received.next_frame().is_some() {}
+            }
             self.drive();
             return;
         }
@@ -518,7 +632,12 @@ impl Harness {
             .map(|(peer, data)| (peer, data.to_vec()));
         let was_closed = self.client.is_closed();
         self.events.clear();
+        let forged = self.forged_response(&bytes);
+        let before = self.observe();
         let ok = self.receive(&bytes, source, proto);
+        if forged {
+            self.check_discarded(ok, &before);
+        }
         if !ok {
             assert!(
                 self.client.poll_event().is_none(),

@@ -14,10 +14,16 @@ pub enum PrepError {
     /// The string is empty (RFC 8265 §4.2.1: an OpaqueString is not zero length).
     #[error("empty string")]
     Empty,
-    /// The string contains a character the profile prohibits (a control character, or for
-    /// SASLprep one of RFC 4013 §2.3's tables).
+    /// The string contains a character the profile prohibits: a control character, or for
+    /// SASLprep a character of the prohibited-output tables (RFC 4013 §2.3) or a code point
+    /// unassigned in Unicode 3.2 (RFC 4013 §2.5, RFC 3454 table A.1).
     #[error("prohibited character {0:?}")]
     Prohibited(char),
+    /// SASLprep only: the string breaks the bidirectional rule (RFC 4013 §2.4, RFC 3454 §6).
+    /// A string with a right-to-left character (RandALCat) must contain no left-to-right one
+    /// (LCat) and must start and end with a right-to-left character.
+    #[error("prohibited bidirectional text")]
+    Bidi,
 }
 
 /// How passwords (and realms) are prepared before hashing.
@@ -33,44 +39,13 @@ pub enum PasswordPrep {
     None,
 }
 
-/// Non-ASCII space characters (Unicode general category Zs other than U+0020; RFC 3454 C.1.2).
+/// Non-ASCII space characters: Unicode general category Zs other than U+0020, which the
+/// OpaqueString profile maps to U+0020 (RFC 8265 §4.2.1).
 const fn is_non_ascii_space(c: char) -> bool {
     matches!(
         c,
         '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
     )
-}
-
-/// RFC 3454 table B.1: characters "commonly mapped to nothing".
-const fn is_mapped_to_nothing(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{034F}'
-            | '\u{1806}'
-            | '\u{180B}'..='\u{180D}'
-            | '\u{200B}'..='\u{200D}'
-            | '\u{2060}'
-            | '\u{FE00}'..='\u{FE0F}'
-            | '\u{FEFF}'
-    )
-}
-
-/// RFC 4013 §2.3 prohibited output: RFC 3454 tables C.1.2, C.2.1, C.2.2, C.3–C.9.
-fn is_saslprep_prohibited(c: char) -> bool {
-    let u = u32::from(c);
-    is_non_ascii_space(c)
-        || c.is_control()
-        || matches!(
-            u,
-            0x06DD | 0x070F | 0x180E | 0x200C | 0x200D | 0x2028 | 0x2029 | 0xFEFF
-        )
-        || matches!(u, 0x2060..=0x2063 | 0x206A..=0x206F | 0xFFF9..=0xFFFC | 0x1D173..=0x1D17A)
-        || matches!(u, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD)
-        || matches!(u, 0xFDD0..=0xFDEF)
-        || (u & 0xFFFE) == 0xFFFE
-        || matches!(u, 0xFFFD | 0x2FF0..=0x2FFB | 0x0340 | 0x0341 | 0x200E | 0x200F | 0x202A..=0x202E)
-        || matches!(u, 0xE0001 | 0xE0020..=0xE007F)
 }
 
 /// Prepares a string with the RFC 8265 OpaqueString profile (RFC 8265 §4.2.2): non-ASCII
@@ -98,34 +73,55 @@ pub fn opaque_string(s: &str) -> Result<Cow<'_, str>, PrepError> {
     Ok(Cow::Owned(mapped))
 }
 
-/// Prepares a string with SASLprep (RFC 4013): B.1 characters are removed, non-ASCII spaces
-/// become U+0020, then NFKC, then the prohibited-output tables are checked. The bidirectional
-/// check of RFC 3454 §6 is not applied.
+/// Prepares a string with SASLprep (RFC 4013), the stringprep profile (RFC 3454) of
+/// RFC 5389 §15.4 passwords: RFC 3454 table B.1 characters are removed and non-ASCII spaces
+/// become U+0020 (RFC 4013 §2.1), then NFKC (§2.2); prohibited output (§2.3: RFC 3454 tables
+/// C.1.2, C.2.1–C.9), bidirectional text that breaks RFC 3454 §6 (§2.4) and unassigned code
+/// points (§2.5, treated as for stored strings) are refused. Case is preserved. The
+/// [`stringprep`] crate does the work; printable ASCII is returned borrowed, without copying.
 ///
 /// # Errors
 ///
-/// [`PrepError::Empty`] or [`PrepError::Prohibited`].
+/// [`PrepError::Empty`] (also when everything maps to nothing), [`PrepError::Prohibited`] or
+/// [`PrepError::Bidi`].
 pub fn saslprep(s: &str) -> Result<Cow<'_, str>, PrepError> {
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        return if s.is_empty() {
-            Err(PrepError::Empty)
-        } else {
-            Ok(Cow::Borrowed(s))
-        };
+    match stringprep::saslprep(s) {
+        Ok(prepared) if prepared.is_empty() => Err(PrepError::Empty),
+        Ok(prepared) => Ok(prepared),
+        Err(_) => Err(saslprep_failure(s)),
     }
-    let prepared: String = s
-        .chars()
-        .filter(|&c| !is_mapped_to_nothing(c))
-        .map(|c| if is_non_ascii_space(c) { ' ' } else { c })
+}
+
+/// Why [`stringprep::saslprep`] refused `s`, which its error type does not say: the first
+/// character of the mapped and normalized string (RFC 4013 §2.1–§2.2, with the crate's own
+/// tables) that RFC 4013 §2.3 or §2.5 prohibits; when there is none, the string failed the
+/// bidirectional rule (§2.4), the only other reason the crate refuses a string.
+fn saslprep_failure(s: &str) -> PrepError {
+    use stringprep::tables as t;
+    s.chars()
+        .map(|c| {
+            if t::non_ascii_space_character(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .filter(|&c| !t::commonly_mapped_to_nothing(c))
         .nfkc()
-        .collect();
-    if let Some(c) = prepared.chars().find(|&c| is_saslprep_prohibited(c)) {
-        return Err(PrepError::Prohibited(c));
-    }
-    if prepared.is_empty() {
-        return Err(PrepError::Empty);
-    }
-    Ok(Cow::Owned(prepared))
+        .find(|&c| {
+            t::non_ascii_space_character(c)
+                || t::ascii_control_character(c)
+                || t::non_ascii_control_character(c)
+                || t::private_use(c)
+                || t::non_character_code_point(c)
+                || t::surrogate_code(c)
+                || t::inappropriate_for_plain_text(c)
+                || t::inappropriate_for_canonical_representation(c)
+                || t::change_display_properties_or_deprecated(c)
+                || t::tagging_character(c)
+                || t::unassigned_code_point(c)
+        })
+        .map_or(PrepError::Bidi, PrepError::Prohibited)
 }
 
 fn prepare(s: &str, prep: PasswordPrep) -> Result<Cow<'_, str>, PrepError> {

@@ -4,11 +4,15 @@
 //!   RFC 8489 §14, RFC 8656 §18 and the ICE attributes of RFC 8445; ChannelData framing and a
 //!   TCP/TLS stream decoder (RFC 8656 §12).
 //! - [`IntegrityKey`] and [`credentials`]: MESSAGE-INTEGRITY, MESSAGE-INTEGRITY-SHA256 and
-//!   FINGERPRINT; short-term and long-term keys (MD5 and SHA-256), OpaqueString and SASLprep,
-//!   USERHASH, and the nonce cookie (RFC 8489 §9).
+//!   FINGERPRINT; short-term and long-term keys (MD5 and SHA-256), OpaqueString (RFC 8265) and
+//!   SASLprep (RFC 4013, complete with the bidirectional rule and unassigned code points, by the
+//!   `stringprep` crate; [`credentials::PrepError::Bidi`] reports a bidirectional-rule
+//!   failure), USERHASH, and the nonce cookie (RFC 8489 §9).
 //! - [`transaction`]: request retransmission and response matching (RFC 8489 §6.2).
 //! - [`binding`]: a Binding client for server-reflexive discovery and a tiny Binding server.
-//! - [`turn`]: a TURN client over UDP, TCP and TLS (RFC 8656).
+//! - [`turn`]: a TURN client over UDP, TCP and TLS (RFC 8656). A response to an authenticated
+//!   request without valid integrity is discarded (RFC 8489 §9.2.5): `handle_receive` returns
+//!   [`Error::Auth`] and nothing changes.
 //!
 //! Nothing here performs I/O, reads the clock or uses a global random number generator: the
 //! state machines take `now` and an injected seed, and every datagram goes in through

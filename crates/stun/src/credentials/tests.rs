@@ -106,3 +106,47 @@ fn nonce_cookie_security_features() {
     );
     assert_eq!(SecurityFeatures::from_nonce("obMatJos2A!"), None);
 }
+
+#[test]
+fn saslprep_rfc4013_section3_examples() {
+    // RFC 4013 §3, in order.
+    assert_eq!(
+        saslprep("I\u{00AD}X").unwrap(),
+        "IX",
+        "SOFT HYPHEN mapped to nothing"
+    );
+    assert_eq!(saslprep("user").unwrap(), "user", "no transformation");
+    assert_eq!(
+        saslprep("USER").unwrap(),
+        "USER",
+        "case preserved, not folded"
+    );
+    assert_eq!(saslprep("\u{00AA}").unwrap(), "a", "output is NFKC");
+    assert_eq!(saslprep("\u{2168}").unwrap(), "IX", "output is NFKC");
+    assert_eq!(
+        saslprep("\u{0007}"),
+        Err(PrepError::Prohibited('\u{0007}')),
+        "prohibited character"
+    );
+    assert_eq!(
+        saslprep("\u{0627}\u{0031}"),
+        Err(PrepError::Bidi),
+        "RandALCat string must start and end with RandALCat (RFC 3454 §6)"
+    );
+}
+
+#[test]
+fn saslprep_applies_the_other_bidi_and_unassigned_rules() {
+    // RFC 3454 §6 rule 2: RandALCat and LCat characters never mix.
+    assert_eq!(saslprep("\u{0627}a\u{0627}"), Err(PrepError::Bidi));
+    // Starting and ending with RandALCat is fine, with neutral characters between.
+    assert_eq!(saslprep("\u{0627}1\u{0628}").unwrap(), "\u{0627}1\u{0628}");
+    // RFC 4013 §2.5: unassigned code points (here in Unicode 3.2) are prohibited.
+    assert_eq!(
+        saslprep("a\u{0221}"),
+        Err(PrepError::Prohibited('\u{0221}'))
+    );
+    // Non-ASCII space maps to U+0020 (RFC 4013 §2.1).
+    assert_eq!(saslprep("a\u{00A0}b").unwrap(), "a b");
+    assert_eq!(saslprep(""), Err(PrepError::Empty));
+}

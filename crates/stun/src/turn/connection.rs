@@ -3,7 +3,7 @@
 
 use super::config::TurnTransport;
 use crate::error::Error;
-use crate::wire::{Frame, StreamDecoder};
+use crate::wire::{Frame, HEADER_LEN, MAX_BUFFERED, StreamDecoder};
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 
@@ -13,6 +13,12 @@ const MAX_QUEUED_DATAGRAMS: usize = 1024;
 const MAX_STREAM_OUT: usize = 4 << 20;
 /// Spare datagram buffers kept for reuse.
 const MAX_SPARE: usize = 64;
+/// Largest piece of a TCP read pushed into the decoder at once. After draining, the decoder
+/// holds less than one frame (at most `HEADER_LEN + 65_535` bytes, the largest STUN message
+/// the 16-bit length can declare; ChannelData frames are smaller), so a piece always fits
+/// under [`MAX_BUFFERED`]: its limit bounds what waits unconsumed, not what one read holds.
+const MAX_PUSH: usize = MAX_BUFFERED - (HEADER_LEN + 65_535);
+const _: () = assert!(MAX_PUSH > 0 && MAX_PUSH + HEADER_LEN + 65_535 <= MAX_BUFFERED);
 
 #[derive(Debug)]
 pub(crate) enum Connection {
@@ -154,12 +160,14 @@ impl Connection {
         }
     }
 
-    /// Feeds received stream bytes and calls `on_frame` for every complete frame.
+    /// Feeds received stream bytes, of any length, and calls `on_frame` for every complete
+    /// frame. The bytes reach the decoder in pieces with frames drained between them, so at
+    /// most one incomplete frame stays buffered.
     ///
     /// # Errors
     ///
-    /// A fatal stream error (TLS failure, lost framing, buffer overflow). Errors of single
-    /// frames go to `on_frame`.
+    /// A fatal stream error (TLS failure, lost framing). Errors of single frames go to
+    /// `on_frame`.
     pub(crate) fn receive(
         &mut self,
         contents: &[u8],
@@ -168,8 +176,13 @@ impl Connection {
         match self {
             Self::Udp { .. } => Ok(()),
             Self::Tcp { decoder, .. } => {
-                decoder.push(contents)?;
-                drain(decoder, on_frame)
+                // In bounded pieces, draining complete frames after each (RFC 8656 §12.5
+                // framing): one read may hold any number of frames.
+                for piece in contents.chunks(MAX_PUSH) {
+                    decoder.push(piece)?;
+                    drain(decoder, on_frame)?;
+                }
+                Ok(())
             }
             Self::Tls { tls, decoder, .. } => {
                 let mut input = contents;

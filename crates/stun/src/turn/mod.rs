@@ -9,6 +9,12 @@
 //!   the server offers SHA-256 through PASSWORD-ALGORITHMS, RFC 8489 §9.2.4). A 438 Stale Nonce
 //!   on any request retries it with the new nonce. A 300 Try Alternate moves a UDP client to
 //!   the alternate server.
+//! - **Response integrity** (RFC 8489 §9.2.5): a response, success or error, to an
+//!   authenticated request counts only with a MESSAGE-INTEGRITY(-SHA256) that verifies with the
+//!   key the request was sent with. Without one, or with a wrong one, it is discarded as if
+//!   never received: `handle_receive` returns [`Error::Auth`](crate::Error::Auth), nothing
+//!   changes, and the request's retransmissions go on. The exceptions are 401 and 438, which
+//!   carry the new NONCE, and an unsigned 300 Try Alternate (RFC 8489 §10).
 //! - **Refresh** before the lifetime ends (one minute early, or at half the lifetime for short
 //!   ones), **CreatePermission** refreshed before its 300 s expiry, **ChannelBind** refreshed
 //!   before 10 minutes, and **Deallocate** (Refresh with LIFETIME 0).
@@ -17,7 +23,8 @@
 //!   stay open between refreshes.
 //! - **Transports**: UDP datagrams; TCP with RFC 8656 §12.5 stream framing (ChannelData padded
 //!   to 4 bytes); TLS over TCP with rustls. The caller opens the socket or TCP connection and
-//!   moves bytes; the client never does I/O.
+//!   moves bytes; the client never does I/O. A stream read may be any size: it is decoded in
+//!   bounded pieces, so at most one incomplete frame is ever buffered.
 //!
 //! Drive it like every sansrtc machine: after each `handle_*` call or command, drain
 //! `poll_transmit`, then `poll_event`, then read `poll_timeout`.

@@ -82,20 +82,19 @@ impl Core {
             // RFC 8489 §6.3.4: discard; the transaction goes on.
             return Err(ProtocolViolation::UnknownRequiredAttribute(unknown).into());
         }
-        if message.class() == Class::Error {
-            return self.handle_error(now, message, tag);
-        }
         if tag.authenticated {
-            // RFC 8489 §9.2.5: a success response must carry valid integrity; otherwise it is
-            // discarded and the transaction continues.
-            self.verify_response(message)?;
+            // Before anything changes: a forged response is discarded as if never received.
+            self.authenticate_response(message)?;
+        }
+        if message.class() == Class::Error {
+            return self.handle_error(message, tag);
         }
         self.transactions.finish(&id);
         self.on_success(now, message, &tag.request);
         Ok(())
     }
 
-    fn handle_error(&mut self, now: Instant, message: &Message<'_>, tag: Tag) -> Result<(), Error> {
+    fn handle_error(&mut self, message: &Message<'_>, tag: Tag) -> Result<(), Error> {
         let id = message.transaction_id();
         let code = message
             .error_code()
@@ -104,13 +103,6 @@ impl Core {
             .error_code()
             .map(|e| e.reason.to_owned())
             .unwrap_or_default();
-        if tag.authenticated && (message.has_integrity() || message.has_integrity_sha256()) {
-            // Integrity on an error response must hold when present; a 401 or 438 may carry
-            // one computed with a nonce we no longer know, so those are not checked.
-            if code != error_code::UNAUTHENTICATED && code != error_code::STALE_NONCE {
-                self.verify_response(message)?;
-            }
-        }
         let retry = match code {
             error_code::UNAUTHENTICATED
                 if !tag.authenticated
@@ -180,9 +172,32 @@ impl Core {
             self.close_with(TurnEvent::Deallocated);
             return Ok(());
         }
-        let _ = now;
         self.request_failed(&tag.request, failure);
         Ok(())
+    }
+
+    /// RFC 8489 §9.2.5: a response to an authenticated request, success or error, is acted on
+    /// only if its MESSAGE-INTEGRITY (or MESSAGE-INTEGRITY-SHA256) verifies with the key the
+    /// request was sent with. Otherwise it is discarded as if never received: the transaction
+    /// stays outstanding and its retransmissions continue. The exceptions: a 401 or 438 carries
+    /// the new NONCE (and may be signed with a key we no longer or do not yet know), so it is
+    /// not checked; a 300 Try Alternate may come unsigned (RFC 8489 §10), but when it is signed
+    /// the signature must hold.
+    ///
+    /// # Errors
+    ///
+    /// [`IntegrityError::Missing`](crate::IntegrityError::Missing) or
+    /// [`IntegrityError::Mismatch`](crate::IntegrityError::Mismatch) for a response to discard.
+    fn authenticate_response(&self, message: &Message<'_>) -> Result<(), Error> {
+        let signed = message.has_integrity() || message.has_integrity_sha256();
+        if message.class() == Class::Error {
+            match message.error_code().map(|e| e.code) {
+                Some(error_code::UNAUTHENTICATED | error_code::STALE_NONCE) => return Ok(()),
+                Some(error_code::TRY_ALTERNATE) if !signed => return Ok(()),
+                _ => {}
+            }
+        }
+        self.verify_response(message)
     }
 
     /// Whether a 401 carries a nonce different from the one we used (the server rotated it

@@ -22,7 +22,8 @@ pub(crate) const REALM: &str = "sim.example";
 pub(crate) struct Faults {
     /// Rotate the nonce this often (requests with an older one get 438).
     pub(crate) nonce_lifetime: Option<Duration>,
-    /// Sign success responses with the wrong key.
+    /// Sign responses to authenticated requests (successes and errors other than 401 and 438)
+    /// with the wrong key.
     pub(crate) forge_integrity: bool,
     /// Answer every Refresh with 403 Forbidden.
     pub(crate) refuse_refresh: bool,
@@ -122,6 +123,9 @@ impl TurnServer {
         self.outbox.push_back((self.listen, to, out));
     }
 
+    /// An error response. A 401 or 438 means the request's credentials failed, so it is not
+    /// signed; any other error answers an authenticated request and is signed with its key, as
+    /// RFC 8489 §9.2.4 requires (the client discards it otherwise, §9.2.5).
     fn error(&mut self, to: SocketAddr, request: &Message<'_>, code: u16) {
         let nonce = self.nonce();
         let attrs = [
@@ -129,7 +133,8 @@ impl TurnServer {
             Attribute::Realm(REALM),
             Attribute::Nonce(&nonce),
         ];
-        self.respond(to, request, Class::Error, &attrs, false);
+        let sign = !matches!(code, 401 | 438);
+        self.respond(to, request, Class::Error, &attrs, sign);
     }
 
     fn handle_request(&mut self, now: Instant, from: SocketAddr, m: &Message<'_>) {
