@@ -18,8 +18,11 @@ pub enum Error {
     /// replay window (RFC 3711 §3.3.2).
     #[error("replayed packet")]
     Replay,
-    /// The packet index is older than the replay window can tell (RFC 3711 §3.3.2).
-    #[error("packet older than the replay window")]
+    /// The packet index is older than the replay window can tell (RFC 3711 §3.3.2), or not
+    /// above the highest index its SSRC used before a `remove_stream` or `set_roc` (§3.3.1,
+    /// §9.1: never protected or accepted twice). From `set_roc`: a rollover counter behind
+    /// the one the SSRC already reached.
+    #[error("packet older than the replay window or the SSRC's high-water mark")]
     TooOld,
     /// The protection profile identifier is not one this crate implements.
     #[error("unknown SRTP protection profile {0:#06x}")]

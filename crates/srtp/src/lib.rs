@@ -12,6 +12,15 @@
 //!   window of 64 to 32768 packets (§3.3.2), and the SRTCP index with its E flag (§3.4).
 //!   State is created only by packets that authenticate, and bounded by
 //!   [`Config::max_streams`].
+//! - No index twice under one key: a context never protects a packet index, nor accepts one,
+//!   twice for an SSRC (RFC 3711 §3.3.1, §3.4, §9.1; RFC 7714 §8.1, §9.1 build the GCM IV
+//!   from SSRC and index, so a repeat would leak plaintext and allow forgery).
+//!   [`Context::remove_stream`] frees a stream's state but keeps its SRTP and SRTCP
+//!   high-water marks (a 24-byte entry) for the life of the context, so an SSRC that comes back
+//!   carries on above them, and an old packet replayed to a receiver stays refused; these
+//!   marks count toward [`Config::max_streams`]. [`Context::set_roc`] never moves an SSRC
+//!   back. [`Config::allow_repeat_tx`] repeats only an index of the stream as it lives now.
+//!   The guarantee is per context: use one sending context per key.
 //!
 //! ```
 //! use sansrtc_srtp::{Config, Context, MasterKey, Profile};

@@ -1,5 +1,7 @@
 //! The sliding replay window of RFC 3711 §3.3.2 over 48-bit SRTP or 31-bit SRTCP indices,
-//! sized at creation (64 to 32768 packets).
+//! sized at creation (64 to 32768 packets), with a floor below which every index counts as
+//! used: what a stream keeps across `remove_stream` and `set_roc` so that no index is
+//! protected or accepted twice under one key (RFC 3711 §3.3.1, §3.4, §9.1).
 
 use crate::Error;
 
@@ -13,6 +15,9 @@ pub(crate) struct ReplayWindow {
     bits: Box<[u64]>,
     /// The highest index accepted so far; `None` before the first.
     highest: Option<u64>,
+    /// Every index below this one counts as used, whatever the bits say: the high-water mark
+    /// of an earlier life of the stream. 0 for a new stream; never goes down.
+    floor: u64,
 }
 
 impl ReplayWindow {
@@ -23,7 +28,32 @@ impl ReplayWindow {
         Self {
             bits: vec![0; words].into_boxed_slice(),
             highest: None,
+            floor: 0,
         }
+    }
+
+    /// A window of `size` packets that continues an earlier one whose
+    /// [`unused_from`](Self::unused_from) was `floor`: index estimation carries on from
+    /// `floor - 1`, and nothing below `floor` is accepted.
+    pub(crate) fn resume(size: usize, floor: u64) -> Self {
+        let mut window = Self::new(size);
+        window.highest = floor.checked_sub(1);
+        window.floor = floor;
+        window
+    }
+
+    /// The first index not known to be used: one above the highest accepted, or the floor
+    /// before the first. Nothing below it may be accepted in a later life of the stream.
+    pub(crate) fn unused_from(&self) -> u64 {
+        self.highest.map_or(self.floor, |highest| highest + 1)
+    }
+
+    /// Forgets the indices accepted so far except as a floor: the next index is estimated
+    /// afresh (from the initial rollover counter), but none below
+    /// [`unused_from`](Self::unused_from) is accepted. Allocates nothing.
+    pub(crate) fn restart(&mut self) {
+        self.floor = self.unused_from();
+        self.highest = None;
     }
 
     fn size(&self) -> u64 {
@@ -35,16 +65,20 @@ impl ReplayWindow {
         self.highest
     }
 
-    /// Whether `index` may be accepted: newer than the highest, or inside the window and not
-    /// seen yet.
+    /// Whether `index` may be accepted: newer than the highest, or inside the window, not
+    /// seen yet and not below the floor.
     pub(crate) fn check(&self, index: u64) -> Result<(), Error> {
         let Some(highest) = self.highest else {
-            return Ok(());
+            return if index < self.floor {
+                Err(Error::TooOld)
+            } else {
+                Ok(())
+            };
         };
         if index > highest {
             return Ok(());
         }
-        if highest - index >= self.size() {
+        if highest - index >= self.size() || index < self.floor {
             return Err(Error::TooOld);
         }
         if self.bit(index) {
@@ -137,6 +171,42 @@ mod tests {
         }
         assert_eq!(window.check(227), Err(Error::Replay));
         assert_eq!(window.check(99), Err(Error::TooOld));
+    }
+
+    #[test]
+    fn a_resumed_window_refuses_everything_below_its_floor() {
+        let mut window = ReplayWindow::new(64);
+        for index in [10, 12] {
+            window.accept(index);
+        }
+        let mut resumed = ReplayWindow::resume(64, window.unused_from());
+        assert_eq!(resumed.highest(), Some(12));
+        for index in [10, 11, 12] {
+            assert_eq!(resumed.check(index), Err(Error::TooOld), "{index}");
+        }
+        assert_eq!(resumed.check(13), Ok(()));
+        resumed.accept(14);
+        assert_eq!(resumed.check(13), Ok(()));
+        assert_eq!(resumed.check(12), Err(Error::TooOld));
+        assert_eq!(ReplayWindow::resume(64, 0).highest(), None);
+    }
+
+    #[test]
+    fn a_restart_keeps_the_floor_and_estimates_afresh() {
+        let mut window = ReplayWindow::new(1024);
+        window.accept(100);
+        window.restart();
+        assert_eq!(window.highest(), None);
+        assert_eq!(window.check(100), Err(Error::TooOld));
+        assert_eq!(window.check(101), Ok(()));
+        window.accept(1000);
+        // Inside the window, yet below the floor: refused.
+        assert_eq!(window.check(100), Err(Error::TooOld));
+        assert_eq!(window.check(101), Ok(()));
+        window.restart();
+        assert_eq!(window.unused_from(), 1001);
+        window.restart();
+        assert_eq!(window.unused_from(), 1001, "the floor never goes down");
     }
 
     #[test]

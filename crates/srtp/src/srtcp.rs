@@ -28,8 +28,9 @@ impl Context {
     ///
     /// # Errors
     /// [`Error::TooShort`] or [`Error::Malformed`] for a bad RTCP header,
-    /// [`Error::TooManyStreams`], and [`Error::KeyExhausted`] after 2^31 packets of one SSRC.
-    /// On error `packet` is unchanged.
+    /// [`Error::TooManyStreams`], and [`Error::KeyExhausted`] after 2^31 packets of one SSRC
+    /// (counted across [`Context::remove_stream`]: the index is never reset, §3.4). On error
+    /// `packet` is unchanged.
     pub fn protect_rtcp(&mut self, packet: &mut Vec<u8>) -> Result<(), Error> {
         let len = packet.len();
         packet.resize(len + self.profile().rtcp_overhead(), 0);
@@ -85,12 +86,16 @@ impl Context {
             packet[trailer_at + 3],
         ]);
         let (encrypted, index) = (trailer >> 31 == 1, trailer & MAX_SRTCP_INDEX);
-        match self.streams.get(&ssrc) {
-            Some(stream) => stream.rtcp.check(u64::from(index))?,
-            None if self.streams.len() >= self.config().max_streams => {
-                return Err(Error::TooManyStreams);
+        if let Some(stream) = self.streams.get(&ssrc) {
+            stream.rtcp.check(u64::from(index))?;
+        } else {
+            match self.retired.get(&ssrc) {
+                // A removed SSRC: its old SRTCP indices stay used (RFC 3711 §3.3.2, §3.4).
+                Some(retired) if index < retired.rtcp => return Err(Error::TooOld),
+                Some(_) => {}
+                None if self.is_full() => return Err(Error::TooManyStreams),
+                None => {}
             }
-            None => {}
         }
         let Some(len) = self
             .rtcp_transform()
