@@ -235,11 +235,7 @@ impl Endpoint {
         }
     }
 
-    fn client_server_hello(
-        &mut self,
-        hs: &Handshake,
-        body: &[u8],
-    ) -> Result<(), AlertDescription> {
+    fn client_server_hello(&mut self, hs: &Handshake, body: &[u8]) -> Result<(), AlertDescription> {
         let hello = ServerHello::new_checked(body).map_err(decode_error)?;
         if hello.server_version() != ProtocolVersion::DTLS_1_2 {
             return Err(AlertDescription::PROTOCOL_VERSION);
