@@ -15,6 +15,7 @@ pub mod browser;
 pub mod coturn;
 pub mod driver;
 pub mod openssl;
+pub mod uclient;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};

@@ -13,6 +13,9 @@
 //! - [`turn`]: a TURN client over UDP, TCP and TLS (RFC 8656). A response to an authenticated
 //!   request without valid integrity is discarded (RFC 8489 §9.2.5): `handle_receive` returns
 //!   [`Error::Auth`] and nothing changes.
+//! - [`turn_server`]: a Sans-IO TURN server (RFC 8656) for clients over UDP, TCP and TLS, with
+//!   long-term credentials and expiring nonces (RFC 8489 §9.2), quotas, bounded memory and a
+//!   zero-allocation relay path; it answers Binding requests too.
 //!
 //! Nothing here performs I/O, reads the clock or uses a global random number generator: the
 //! state machines take `now` and an injected seed, and every datagram goes in through
@@ -25,6 +28,7 @@ mod error;
 mod integrity;
 pub mod transaction;
 pub mod turn;
+pub mod turn_server;
 pub mod wire;
 
 pub use error::{
