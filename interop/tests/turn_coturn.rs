@@ -9,6 +9,9 @@
     reason = "interop tests use real loopback sockets and the real clock"
 )]
 
+mod common;
+
+use common::{tls_material, tls_transport};
 use sansrtc_interop::coturn::{Coturn, CoturnOptions, PASSWORD, REALM, USER};
 use sansrtc_interop::driver::{Driver, Io};
 use sansrtc_stun::binding::{BindingClient, BindingConfig, BindingEvent};
@@ -70,33 +73,6 @@ impl Drop for EchoPeer {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-    }
-}
-
-fn tls_material() -> (String, String, rustls::pki_types::CertificateDer<'static>) {
-    let cert =
-        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-            .unwrap();
-    (
-        cert.cert.pem(),
-        cert.signing_key.serialize_pem(),
-        cert.cert.der().clone(),
-    )
-}
-
-fn tls_transport(cert: rustls::pki_types::CertificateDer<'static>) -> TurnTransport {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(cert).unwrap();
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    TurnTransport::Tls {
-        config: Arc::new(config),
-        server_name: rustls::pki_types::ServerName::IpAddress(IpAddr::from([127, 0, 0, 1]).into()),
     }
 }
 
