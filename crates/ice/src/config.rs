@@ -115,6 +115,10 @@ pub struct Config {
     pub disconnected_after: Duration,
     /// Consent expires (failed) after this long without a response (RFC 7675 §5.1: 30 s).
     pub consent_timeout: Duration,
+    /// Once completed and quiet this long, the agent frees every candidate and pair but the
+    /// selected one and keeps only what consent and data need (RFC 8445 §8.3); anything new
+    /// brings the full state back. `None` keeps everything. Default 10 s.
+    pub compact_after: Option<Duration>,
     /// Seed for the agent's randomness (credentials, tie-breaker, transaction ids, consent
     /// jitter); `None` draws from the operating system.
     pub rng_seed: Option<sansrtc_proto::rng::Seed>,
@@ -140,6 +144,7 @@ impl Config {
             consent_interval: Duration::from_secs(5),
             disconnected_after: Duration::from_secs(10),
             consent_timeout: Duration::from_secs(30),
+            compact_after: Some(Duration::from_secs(10)),
             rng_seed: None,
         }
     }

@@ -16,7 +16,7 @@ fn a_full_agent_connects_to_a_lite_one_and_the_lite_one_sends_no_checks() {
         *c = Config::lite()
     });
     assert!(lite.is_lite());
-    full.set_remote_lite(true);
+    full.set_remote_lite(now, true);
     signal(now, &mut full, &mut lite);
     let mut p = Pair::new(full, lite, now);
     assert!(

@@ -95,6 +95,7 @@ fn an_mdns_candidate_is_handed_to_the_caller_and_connects_once_resolved() {
     let real = b.signaled_candidates().next().unwrap();
     let name = "1f4712db-ea17-4bcf-a596-105139dfd8bf.local";
     a.add_remote_mdns_candidate(
+        now,
         name,
         real.address.port(),
         real.kind,

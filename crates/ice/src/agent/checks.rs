@@ -5,17 +5,15 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use sansrtc_proto::{Protocol, Transmit};
-use sansrtc_stun::wire::{
-    Attribute, Class, Message, MessageBuilder, Method, TransactionId, error_code,
-};
+use sansrtc_stun::wire::{Class, Message, TransactionId, error_code};
 
 use super::checklist::{Added, Check, NewPair, PairId, PairState};
-use super::{Agent, Outgoing};
+use super::{Full, Outgoing};
 use crate::Error;
 use crate::candidate::{Candidate, CandidateKind, Foundation, Transport, priority};
 use crate::event::{ConnectionState, Event, Role};
 
-impl Agent {
+impl Full {
     /// Pairs local candidate `local` with remote candidate `remote` if they can talk (same
     /// component and address family), replacing a reflexive local candidate by its base
     /// (RFC 8445 §6.1.2.2, §6.1.2.4).
@@ -166,25 +164,18 @@ impl Agent {
             1,
         );
         let (username, key) = self.remote_username_and_key()?;
-        let role = match self.role {
-            Role::Controlling => Attribute::IceControlling(self.tie_breaker),
-            Role::Controlled => Attribute::IceControlled(self.tie_breaker),
-        };
-        buf.clear();
-        let mut b = MessageBuilder::new(buf, Class::Request, Method::BINDING, tid);
-        b.add(&Attribute::Username(&username)).ok()?;
-        b.add(&Attribute::Priority(prflx_priority)).ok()?;
-        b.add(&role).ok()?;
-        if check.nominate {
-            b.add(&Attribute::UseCandidate).ok()?;
-            // Which of our nominations this is, so a later one wins over an earlier one that
-            // arrives late (draft-thatcher-ice-renomination §4; comprehension-optional).
-            b.add_raw(super::NOMINATION, &self.consent.nominations.to_be_bytes())
-                .ok()?;
-        }
-        b.add_message_integrity(key).ok()?;
-        b.add_fingerprint().ok()?;
-        let size = b.finish();
+        let size = super::message::write_check(
+            &super::message::Check {
+                tid,
+                username: &username,
+                priority: prflx_priority,
+                role: self.role,
+                tie_breaker: self.tie_breaker,
+                nomination: check.nominate.then_some(self.consent.nominations),
+                key,
+            },
+            buf,
+        )?;
         self.stats.checks_sent += 1;
         Some(Transmit {
             proto: Protocol::Udp,

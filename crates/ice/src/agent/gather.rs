@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use sansrtc_stun::wire::{Class, Message, Method, TransactionId};
 
-use super::{Agent, Outgoing};
+use super::{Full, Outgoing};
 use crate::Error;
 use crate::candidate::{Candidate, CandidateKind, Foundation, Transport, priority};
 use crate::event::Event;
@@ -33,6 +33,14 @@ pub(super) struct Gathering {
 }
 
 impl Gathering {
+    /// Gathering that is over and reported.
+    pub(super) fn completed() -> Self {
+        Self {
+            transactions: Vec::new(),
+            complete: true,
+        }
+    }
+
     pub(super) fn start(
         &mut self,
         base: SocketAddr,
@@ -75,7 +83,7 @@ impl Gathering {
     }
 }
 
-impl Agent {
+impl Full {
     /// Retransmits or abandons gathering transactions whose timer fired.
     pub(super) fn gathering_timeouts(&mut self, now: Instant) {
         let max = self.config.max_check_transmissions;

@@ -10,12 +10,10 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use sansrtc_proto::{Protocol, Receive, Transmit};
-use sansrtc_stun::wire::{
-    Attribute, Class, ErrorCode, Message, MessageBuilder, Method, TransactionId, attr, error_code,
-};
+use sansrtc_stun::wire::{Attribute, Class, Message, MessageBuilder, Method, TransactionId, attr};
 
 use super::checklist::PairState;
-use super::{Agent, Outgoing, SelectedPath};
+use super::{Full, Outgoing, SelectedPath};
 use crate::Error;
 use crate::candidate::{Candidate, CandidateKind, Foundation, Transport};
 use crate::event::Role;
@@ -30,7 +28,7 @@ struct CheckAttributes {
     controlled: Option<u64>,
 }
 
-impl Agent {
+impl Full {
     /// One STUN message that arrived at a local base.
     pub(super) fn handle_stun(&mut self, now: Instant, receive: Receive<'_>) -> Result<(), Error> {
         let message = Message::parse(receive.contents).map_err(Error::Malformed)?;
@@ -61,22 +59,17 @@ impl Agent {
     /// Checks the USERNAME and MESSAGE-INTEGRITY of a check (RFC 8445 §7.3, RFC 8489
     /// §9.1.3), and FINGERPRINT (§7.2.2 requires it).
     fn authenticate_check(&self, message: &Message<'_>) -> Result<(), Error> {
-        let username = message.username().ok_or(Error::Unauthenticated)?;
-        let (ours, theirs) = username.split_once(':').ok_or(Error::Unauthenticated)?;
-        if ours != self.local_credentials.ufrag {
-            return Err(Error::Unauthenticated);
+        let remote = self.remote_credentials.as_ref().map(|c| c.ufrag.as_str());
+        if super::message::authenticate_check(
+            message,
+            &self.local_credentials.ufrag,
+            remote,
+            &self.local_key,
+        ) {
+            Ok(())
+        } else {
+            Err(Error::Unauthenticated)
         }
-        if let Some(remote) = &self.remote_credentials
-            && theirs != remote.ufrag
-        {
-            return Err(Error::Unauthenticated);
-        }
-        if !message.has_fingerprint() {
-            return Err(Error::Unauthenticated);
-        }
-        message
-            .verify_integrity(&self.local_key)
-            .map_err(|_| Error::Unauthenticated)
     }
 
     fn read_check(message: &Message<'_>) -> Result<CheckAttributes, Error> {
@@ -96,7 +89,7 @@ impl Agent {
                 _ => {}
             }
         }
-        if let Some(raw) = message.raw(super::NOMINATION)
+        if let Some(raw) = message.raw(super::message::NOMINATION)
             && let Ok(value) = <[u8; 4]>::try_from(raw.value)
         {
             attributes.nomination = u32::from_be_bytes(value);
@@ -263,24 +256,8 @@ impl Agent {
                 tid,
                 role_conflict,
             } => {
-                let class = if role_conflict {
-                    Class::Error
-                } else {
-                    Class::Success
-                };
-                buf.clear();
-                let mut b = MessageBuilder::new(buf, class, Method::BINDING, tid);
-                if role_conflict {
-                    b.add(&Attribute::ErrorCode(ErrorCode::new(
-                        error_code::ROLE_CONFLICT,
-                    )))
-                    .ok()?;
-                } else {
-                    b.add(&Attribute::XorMappedAddress(to)).ok()?;
-                }
-                b.add_message_integrity(&self.local_key).ok()?;
-                b.add_fingerprint().ok()?;
-                let size = b.finish();
+                let size =
+                    super::message::write_response(tid, to, role_conflict, &self.local_key, buf)?;
                 Some(Transmit {
                     proto: Protocol::Udp,
                     source: base,

@@ -8,13 +8,18 @@
 //! `Transmit::source`, and fires timers at [`poll_timeout`](sansrtc_proto::SansIo::poll_timeout).
 //! Application data goes out on the selected pair ([`Agent::selected_path`]).
 
+mod api;
 mod checklist;
 mod checks;
+mod compact;
 mod gather;
+mod idle;
 mod incoming;
+mod message;
 mod relay;
 mod selection;
 
+pub use api::Agent;
 pub use checklist::PairState;
 
 use std::collections::VecDeque;
@@ -35,10 +40,6 @@ use crate::event::{ConnectionState, Event, Role};
 use checklist::{CheckList, PairId};
 use gather::Gathering;
 use relay::Relay;
-
-/// The NOMINATION attribute of ICE renomination (draft-thatcher-ice-renomination §4, the
-/// code point libwebrtc uses): a counter that orders the controlling agent's nominations.
-const NOMINATION: u16 = 0xc001;
 
 /// Datagrams queued for sending before new ones are refused (a bound, not a target).
 const MAX_OUTGOING: usize = 256;
@@ -117,8 +118,9 @@ pub struct Stats {
     pub candidates_refused: u64,
 }
 
-/// An ICE agent for one component (one data stream: WebRTC bundles everything on one).
-pub struct Agent {
+/// The agent while it gathers, checks and nominates (and until it is compacted, see
+/// [`api`]): every candidate, the check list, relays and timers.
+pub(crate) struct Full {
     config: Config,
     rng: StdRng,
     role: Role,
@@ -150,9 +152,11 @@ pub struct Agent {
     pending_mdns: Vec<(String, Candidate)>,
     last_now: Instant,
     stats: Stats,
+    /// When the state became Completed (compaction waits a quiet period after it).
+    completed_at: Option<Instant>,
 }
 
-impl std::fmt::Debug for Agent {
+impl std::fmt::Debug for Full {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Agent")
             .field("role", &self.role)
@@ -165,10 +169,10 @@ impl std::fmt::Debug for Agent {
     }
 }
 
-impl Agent {
+impl Full {
     /// A new agent. Declare local addresses next; a full agent starts gathering
     /// server-reflexive candidates for them at once.
-    pub fn new(config: Config, now: Instant) -> Self {
+    pub(crate) fn new(config: Config, now: Instant) -> Self {
         let mut rng = sansrtc_proto::rng::from_seed(config.rng_seed);
         let local_credentials = config
             .credentials
@@ -207,40 +211,41 @@ impl Agent {
             pending_mdns: Vec::new(),
             last_now: now,
             stats: Stats::default(),
+            completed_at: None,
             config,
         }
     }
 
     /// Our role.
-    pub fn role(&self) -> Role {
+    pub(crate) fn role(&self) -> Role {
         self.role
     }
 
     /// Our credentials, to signal (`a=ice-ufrag`, `a=ice-pwd`).
-    pub fn local_credentials(&self) -> &Credentials {
+    pub(crate) fn local_credentials(&self) -> &Credentials {
         &self.local_credentials
     }
 
     /// The connection state.
-    pub fn state(&self) -> ConnectionState {
+    pub(crate) fn state(&self) -> ConnectionState {
         self.state
     }
 
     /// Whether this is an ICE-lite agent.
-    pub fn is_lite(&self) -> bool {
+    pub(crate) fn is_lite(&self) -> bool {
         self.config.lite
     }
 
     /// Our candidates so far (with [`Config::relay_only`], the host and server-reflexive
     /// ones too, though they are neither signaled nor paired: use the gathered events, or
     /// [`Agent::signaled_candidates`]).
-    pub fn local_candidates(&self) -> &[Candidate] {
+    pub(crate) fn local_candidates(&self) -> &[Candidate] {
         &self.locals
     }
 
     /// The local candidates to signal to the peer: every gathered one, or the relayed ones
     /// with [`Config::relay_only`]; never peer-reflexive ones.
-    pub fn signaled_candidates(&self) -> impl Iterator<Item = Candidate> + '_ {
+    pub(crate) fn signaled_candidates(&self) -> impl Iterator<Item = Candidate> + '_ {
         self.locals.iter().copied().filter(|c| {
             c.kind != CandidateKind::PeerReflexive
                 && (!self.config.relay_only || c.kind == CandidateKind::Relayed)
@@ -248,33 +253,33 @@ impl Agent {
     }
 
     /// The peer's candidates so far.
-    pub fn remote_candidates(&self) -> &[Candidate] {
+    pub(crate) fn remote_candidates(&self) -> &[Candidate] {
         &self.remotes
     }
 
     /// The pair data goes on, once one is selected.
-    pub fn selected_path(&self) -> Option<SelectedPath> {
+    pub(crate) fn selected_path(&self) -> Option<SelectedPath> {
         self.selected
     }
 
     /// Counters.
-    pub fn stats(&self) -> Stats {
+    pub(crate) fn stats(&self) -> Stats {
         self.stats
     }
 
     /// The state of the pair between `base` and `remote`, if the check list has it.
-    pub fn pair_state(&self, base: SocketAddr, remote: SocketAddr) -> Option<PairState> {
+    pub(crate) fn pair_state(&self, base: SocketAddr, remote: SocketAddr) -> Option<PairState> {
         let id = self.checks.by_path(base, remote)?;
         self.checks.get(id).map(|p| p.state)
     }
 
     /// How many candidate pairs the check list holds.
-    pub fn pair_count(&self) -> usize {
+    pub(crate) fn pair_count(&self) -> usize {
         self.checks.len()
     }
 
     /// Every candidate pair of the check list (for statistics, W3C `RTCIceCandidatePairStats`).
-    pub fn pairs(&self) -> impl Iterator<Item = PairInfo> + '_ {
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = PairInfo> + '_ {
         self.checks.iter().filter_map(|(_, p)| {
             Some(PairInfo {
                 local: *self.locals.get(p.local)?,
@@ -289,7 +294,7 @@ impl Agent {
     /// Declares local addresses (the caller has sockets bound to them): each becomes a host
     /// candidate (emitted as [`Event::CandidateGathered`]), and a full agent asks every
     /// STUN server of the same family for a server-reflexive one (RFC 8445 §5.1.1).
-    pub fn add_local_addresses(&mut self, now: Instant, addresses: &[LocalAddress]) {
+    pub(crate) fn add_local_addresses(&mut self, now: Instant, addresses: &[LocalAddress]) {
         let now = self.clock(now);
         let existing = self
             .locals
@@ -301,22 +306,7 @@ impl Agent {
             if self.locals.iter().any(|c| c.base == address.address) {
                 continue;
             }
-            let preference = preference.saturating_sub(2 * existing as u16);
-            let candidate = Candidate {
-                kind: CandidateKind::Host,
-                transport: Transport::Udp,
-                address: address.address,
-                base: address.address,
-                related: None,
-                priority: priority(CandidateKind::Host, preference, 1),
-                foundation: Foundation::derive(
-                    CandidateKind::Host,
-                    address.address.ip(),
-                    None,
-                    Transport::Udp,
-                ),
-                component: 1,
-            };
+            let candidate = host_candidate(address.address, preference, existing);
             self.add_local_candidate(candidate);
             if !self.config.lite {
                 let servers: Vec<SocketAddr> = self
@@ -377,6 +367,17 @@ impl Agent {
         self.schedule_checks(now);
     }
 
+    /// Host candidates known again without being signaled or paired (a compact agent
+    /// resumed: they matter for a restart).
+    pub(crate) fn add_quiet_hosts(&mut self, addresses: &[LocalAddress]) {
+        for (address, preference) in addresses.iter().zip(local_preferences(addresses)) {
+            if !self.locals.iter().any(|c| c.base == address.address) {
+                self.locals
+                    .push(host_candidate(address.address, preference, 0));
+            }
+        }
+    }
+
     /// Adds a local candidate, pairs it with every remote one, and tells the application.
     fn add_local_candidate(&mut self, candidate: Candidate) {
         if self
@@ -402,7 +403,7 @@ impl Agent {
     /// The peer's credentials (RFC 8445 §5.3), from its `a=ice-ufrag` and `a=ice-pwd`.
     /// Checks start once they are known. New credentials mean the peer restarted ICE
     /// (RFC 8445 §9): its candidates are forgotten and new ones expected.
-    pub fn set_remote_credentials(&mut self, now: Instant, credentials: Credentials) {
+    pub(crate) fn set_remote_credentials(&mut self, now: Instant, credentials: Credentials) {
         let now = self.clock(now);
         if self
             .remote_credentials
@@ -421,7 +422,7 @@ impl Agent {
 
     /// The peer is an ICE-lite agent (`a=ice-lite`): a full agent then takes the controlling
     /// role (RFC 8445 §6.1.1), since a lite agent never nominates.
-    pub fn set_remote_lite(&mut self, lite: bool) {
+    pub(crate) fn set_remote_lite(&mut self, lite: bool) {
         if lite && !self.config.lite {
             self.switch_role(Role::Controlling);
         }
@@ -432,7 +433,7 @@ impl Agent {
     ///
     /// # Errors
     /// [`Error::Limit`] beyond [`Config::max_remote_candidates`].
-    pub fn add_remote_candidate(
+    pub(crate) fn add_remote_candidate(
         &mut self,
         now: Instant,
         candidate: Candidate,
@@ -479,7 +480,7 @@ impl Agent {
     ///
     /// # Errors
     /// [`Error::Limit`] when too many names wait.
-    pub fn add_remote_mdns_candidate(
+    pub(crate) fn add_remote_mdns_candidate(
         &mut self,
         name: &str,
         port: u16,
@@ -506,7 +507,7 @@ impl Agent {
     ///
     /// # Errors
     /// As [`Agent::add_remote_candidate`].
-    pub fn resolved_mdns(
+    pub(crate) fn resolved_mdns(
         &mut self,
         now: Instant,
         name: &str,
@@ -531,7 +532,7 @@ impl Agent {
 
     /// The peer sent end-of-candidates (RFC 8838 §4.1): once every pair has failed, the
     /// agent fails instead of waiting for more.
-    pub fn end_of_remote_candidates(&mut self, now: Instant) {
+    pub(crate) fn end_of_remote_candidates(&mut self, now: Instant) {
         let now = self.clock(now);
         self.remote_complete = true;
         self.check_failed(now);
@@ -540,7 +541,7 @@ impl Agent {
     /// ICE restart (RFC 8445 §9): new local credentials (to signal), the check list and
     /// remote candidates forgotten, gathering again. The selected pair keeps carrying data
     /// until a new one is selected.
-    pub fn restart(&mut self, now: Instant) {
+    pub(crate) fn restart(&mut self, now: Instant) {
         let now = self.clock(now);
         self.local_credentials = Credentials::random(&mut self.rng);
         self.local_key = IntegrityKey::new(self.local_credentials.pwd.as_bytes());
@@ -582,7 +583,7 @@ impl Agent {
     }
 
     /// Stops the agent: nothing more is sent.
-    pub fn close(&mut self) {
+    pub(crate) fn close(&mut self) {
         self.outgoing.clear();
         self.checks.clear();
         self.selected = None;
@@ -595,7 +596,7 @@ impl Agent {
     ///
     /// # Errors
     /// [`Error::ApiMisuse`] with no selected pair; [`Error::Closed`] after `close`.
-    pub fn write_data(&mut self, data: &[u8], buf: &mut Vec<u8>) -> Result<Transmit, Error> {
+    pub(crate) fn write_data(&mut self, data: &[u8], buf: &mut Vec<u8>) -> Result<Transmit, Error> {
         if matches!(
             self.state,
             ConnectionState::Closed | ConnectionState::Failed
@@ -627,7 +628,7 @@ impl Agent {
     /// The datagram was refused and changed nothing: [`Error::NotIce`] for data from an
     /// unknown source (demultiplex it elsewhere), [`Error::Unauthenticated`] and the other
     /// STUN errors for checks and responses that are not genuine.
-    pub fn handle_datagram<'a>(
+    pub(crate) fn handle_datagram<'a>(
         &mut self,
         now: Instant,
         receive: Receive<'a>,
@@ -658,6 +659,11 @@ impl Agent {
         }
     }
 
+    /// Queues an event for the application.
+    pub(crate) fn push_event(&mut self, event: Event) {
+        self.events.push_back(event);
+    }
+
     /// Whether data between `base` and `remote` belongs to a pair of ours.
     fn is_known_path(&self, base: SocketAddr, remote: SocketAddr) -> bool {
         self.selected
@@ -680,6 +686,7 @@ impl Agent {
         if self.state != state && self.state != ConnectionState::Closed {
             tracing::debug!(from = ?self.state, to = ?state, "ice connection state");
             self.state = state;
+            self.completed_at = (state == ConnectionState::Completed).then_some(self.last_now);
             self.events.push_back(Event::ConnectionState(state));
         }
     }
@@ -696,7 +703,7 @@ impl Agent {
     }
 }
 
-impl SansIo for Agent {
+impl SansIo for Full {
     type Event = Event;
     type Error = Error;
 
@@ -771,6 +778,22 @@ impl SansIo for Agent {
             self.update_connected_state();
         }
         self.check_failed(now);
+    }
+}
+
+/// A host candidate for `address` with the local preference RFC 8421 gave it, shifted below
+/// the `existing` host candidates.
+fn host_candidate(address: SocketAddr, preference: u16, existing: usize) -> Candidate {
+    let preference = preference.saturating_sub(2 * existing as u16);
+    Candidate {
+        kind: CandidateKind::Host,
+        transport: Transport::Udp,
+        address,
+        base: address,
+        related: None,
+        priority: priority(CandidateKind::Host, preference, 1),
+        foundation: Foundation::derive(CandidateKind::Host, address.ip(), None, Transport::Udp),
+        component: 1,
     }
 }
 

@@ -12,7 +12,7 @@ use sansrtc_proto::{Protocol, Receive, SansIo, Transmit};
 use sansrtc_stun::turn::{TurnClient, TurnConfig, TurnEvent};
 use sansrtc_stun::wire::is_stun;
 
-use super::{Agent, Incoming};
+use super::{Full, Incoming};
 use crate::Error;
 use crate::candidate::{Candidate, CandidateKind, Foundation, Transport, priority};
 use crate::config::TurnServer;
@@ -39,7 +39,7 @@ impl std::fmt::Debug for Relay {
     }
 }
 
-impl Agent {
+impl Full {
     /// Starts an allocation on `server` from `local`.
     pub(super) fn start_relay(&mut self, now: Instant, server: &TurnServer, local: SocketAddr) {
         let mut config = TurnConfig::new(

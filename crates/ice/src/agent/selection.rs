@@ -16,7 +16,7 @@
 use std::time::Instant;
 
 use super::checklist::{PairId, PairState};
-use super::{Agent, SelectedPath, jittered};
+use super::{Full, SelectedPath, jittered};
 use crate::event::{ConnectionState, Event, Role};
 
 /// Consent freshness timers of the selected pair.
@@ -34,7 +34,20 @@ pub(super) struct Consent {
     pub(super) nominations: u32,
 }
 
-impl Agent {
+impl Consent {
+    /// When consent was last granted, and when the next consent check goes.
+    pub(super) fn timers(&self) -> (Option<Instant>, Option<Instant>) {
+        (self.granted, self.next_check)
+    }
+
+    /// Carries consent timers over from a compact agent.
+    pub(super) fn resume(&mut self, granted: Instant, next_check: Option<Instant>) {
+        self.granted = Some(granted);
+        self.next_check = next_check;
+    }
+}
+
+impl Full {
     /// Selects the pair `id` (nominated).
     pub(super) fn select(&mut self, now: Instant, id: PairId) {
         let Some(pair) = self.checks.get(id) else {
