@@ -20,6 +20,7 @@ impl Full {
             && self.relays.is_empty()
             && self.pending_mdns.is_empty()
             && self.outgoing.is_empty()
+            && self.events.is_empty()
             && self.checks.in_flight().is_empty()
             && self.gathering.earliest_deadline().is_none()
             && self.selected.is_some()
@@ -36,12 +37,18 @@ impl Full {
             .iter()
             .filter(|c| c.kind == CandidateKind::Host)
             .map(|c| c.address)
-            .collect();
+            .collect::<Vec<_>>();
+        let mut hosts = hosts;
+        hosts.shrink_to_fit();
         let (granted, next_check) = self.consent.timers();
         // The queue grew with the connection's events (a selected-pair event is large): an
         // idle agent keeps no spare room.
         let mut events = self.events;
-        events.shrink_to_fit();
+        if events.is_empty() {
+            events = std::collections::VecDeque::new();
+        } else {
+            events.shrink_to_fit();
+        }
         Some(Compact::new(
             Box::new(self.config),
             self.role,
@@ -95,7 +102,7 @@ impl Full {
                 full.locals.len() - 1
             }
         };
-        full.remotes.push(remote);
+        full.push_remote(remote);
         let new = NewPair {
             local: local_index,
             remote: 0,

@@ -142,7 +142,7 @@ impl Full {
         self.stats.checks_received += 1;
         self.respond(base, source, tid, false);
         // §7.3.1.3: an unknown source is a peer-reflexive candidate of the peer.
-        let remote = match self.remotes.iter().position(|c| c.address == source) {
+        let remote = match self.remote_index.get(&source).copied() {
             Some(i) => Some(i),
             None if self.remotes.len() < self.config.max_remote_candidates => {
                 let foundation = Foundation::derive(
@@ -151,14 +151,13 @@ impl Full {
                     None,
                     Transport::Udp,
                 );
-                self.remotes.push(Candidate::remote(
+                let remote = self.push_remote(Candidate::remote(
                     CandidateKind::PeerReflexive,
                     source,
                     check.priority,
                     foundation,
                     1,
                 ));
-                let remote = self.remotes.len() - 1;
                 for local in 0..self.locals.len() {
                     if self.locals[local].base == base {
                         self.pair(local, remote);

@@ -22,7 +22,7 @@ mod selection;
 pub use api::Agent;
 pub use checklist::PairState;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -131,6 +131,9 @@ pub(crate) struct Full {
     remote_key: Option<IntegrityKey>,
     locals: Vec<Candidate>,
     remotes: Vec<Candidate>,
+    /// Index of `remotes` by address: adding candidates and matching checks cost O(1), so
+    /// thousands of remote candidates cost linear work.
+    remote_index: HashMap<SocketAddr, usize>,
     /// The peer said end-of-candidates (RFC 8838 §4.1).
     remote_complete: bool,
     gathering: Gathering,
@@ -194,6 +197,7 @@ impl Full {
             remote_key: None,
             locals: Vec::new(),
             remotes: Vec::new(),
+            remote_index: HashMap::new(),
             remote_complete: false,
             gathering: Gathering::default(),
             relays: Vec::new(),
@@ -443,9 +447,9 @@ impl Full {
             return Ok(());
         }
         if let Some(known) = self
-            .remotes
-            .iter_mut()
-            .find(|c| c.address == candidate.address)
+            .remote_index
+            .get(&candidate.address)
+            .and_then(|&i| self.remotes.get_mut(i))
         {
             // A signaled candidate replaces a peer-reflexive one learned from a check.
             if known.kind == CandidateKind::PeerReflexive {
@@ -462,8 +466,7 @@ impl Full {
             base: candidate.address,
             ..candidate
         };
-        self.remotes.push(candidate);
-        let remote = self.remotes.len() - 1;
+        let remote = self.push_remote(candidate);
         for local in 0..self.locals.len() {
             self.pair(local, remote);
         }
@@ -573,6 +576,7 @@ impl Full {
 
     fn forget_remote_session(&mut self) {
         self.remotes.clear();
+        self.remote_index.clear();
         self.checks.clear();
         self.selected_pair = None;
         self.remote_complete = false;
@@ -657,6 +661,14 @@ impl Full {
         } else {
             Err(Error::NotIce)
         }
+    }
+
+    /// Adds a remote candidate to the list and its index; returns its position.
+    pub(crate) fn push_remote(&mut self, candidate: Candidate) -> usize {
+        self.remotes.push(candidate);
+        let at = self.remotes.len() - 1;
+        self.remote_index.insert(candidate.address, at);
+        at
     }
 
     /// Queues an event for the application.
