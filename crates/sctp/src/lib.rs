@@ -1,7 +1,8 @@
 //! SCTP for sansrtc: the wire layer of the Stream Control Transmission Protocol as WebRTC data
 //! channels use it (RFC 9260 over DTLS, RFC 8261).
 //!
-//! This crate holds the codec only, no association state machine yet:
+//! This crate holds the codec and the association's building blocks; the association state
+//! machine that composes them is not written yet:
 //!
 //! - [`wire::Packet`]: a zero-copy view of the common header (RFC 9260 §3.1) and a lazy iterator
 //!   over its chunks (RFC 9260 §3.2), [`wire::Chunk`].
@@ -14,6 +15,14 @@
 //! - [`wire::PacketBuilder`]: writes a packet into a caller's `Vec<u8>`, reusing its capacity,
 //!   within an MTU, with the checksum filled in.
 //! - [`checksum`]: CRC32c (RFC 9260 §6.8, Appendix A) and the zero checksum of RFC 9653.
+//! - [`receive`]: the TSN tracker behind SACKs (cumulative point, gap blocks, duplicates, a
+//!   fixed window) and the reassembly of user messages with ordered delivery per stream, for
+//!   DATA and I-DATA.
+//! - [`send`]: the per-stream send queue (fragmentation, round robin, I-DATA interleaving,
+//!   buffered amount and its low threshold, expired unsent messages), the chunks in flight
+//!   (SACK processing, HTNA miss indications and fast retransmit, T3-rtx, abandonment for
+//!   partial reliability) and congestion control with the RTO estimator.
+//! - [`serial`]: serial number arithmetic and unwrapping of TSNs, SSNs and MIDs.
 //!
 //! # Contract
 //!
@@ -54,6 +63,9 @@
 
 pub mod checksum;
 mod error;
+pub mod receive;
+pub mod send;
+pub mod serial;
 pub mod wire;
 
 pub use error::{ChecksumError, EncodeError, ParseError, ParseErrorKind};
