@@ -1,9 +1,15 @@
 //! SCTP for sansrtc: the wire layer of the Stream Control Transmission Protocol as WebRTC data
 //! channels use it (RFC 9260 over DTLS, RFC 8261).
 //!
-//! This crate holds the codec and the association's building blocks; the association state
-//! machine that composes them is not written yet:
+//! This crate holds the codec, the association's building blocks, and a first association
+//! state machine composing them:
 //!
+//! - [`association::Association`]: the handshake with a stateless signed cookie, collisions,
+//!   verification tags, reliable ordered and unordered messages of any size on any stream,
+//!   SACKs (immediate on a gap, else every second packet or 200 ms), T3-rtx and fast
+//!   retransmit, congestion and flow control, HEARTBEAT answered, SHUTDOWN and ABORT. Not yet
+//!   driven by it: partial reliability, stream reconfiguration, I-DATA, zero checksums, our own
+//!   heartbeats, ERROR reporting.
 //! - [`wire::Packet`]: a zero-copy view of the common header (RFC 9260 §3.1) and a lazy iterator
 //!   over its chunks (RFC 9260 §3.2), [`wire::Chunk`].
 //! - [`wire::ChunkRepr`]: every chunk type WebRTC uses, typed, borrowing the packet: DATA,
@@ -61,6 +67,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod association;
 pub mod checksum;
 mod error;
 pub mod receive;

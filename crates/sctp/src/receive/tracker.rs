@@ -90,6 +90,12 @@ impl DataTracker {
         (self.cum_ack % (1 << 32)) as u32
     }
 
+    /// The 64-bit value of a wire TSN near the cumulative point (the reassembly keys
+    /// fragments by it).
+    pub fn unwrapped(&self, tsn: u32) -> u64 {
+        near(self.cum_ack, tsn)
+    }
+
     /// Whether a TSN above the cumulative point is missing (a SACK should go at once,
     /// RFC 9260 §6.7).
     pub fn has_gaps(&self) -> bool {

@@ -179,11 +179,14 @@ impl<P> Outstanding<P> {
                 continue;
             }
             let old_high = self.highest_acked;
-            let below: Vec<u64> = self
-                .holes
-                .range(start..=end.min(old_high))
-                .copied()
-                .collect();
+            let below: Vec<u64> = if start <= end.min(old_high) {
+                self.holes
+                    .range(start..=end.min(old_high))
+                    .copied()
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let above = start.max(old_high + 1)..=end;
             for tsn in below.into_iter().chain(above) {
                 let Some(chunk) = self.get_mut(tsn) else {

@@ -1,0 +1,375 @@
+//! Packets in: verification tags (RFC 9260 §8.5), the handshake (§5.1–5.2), DATA (§6.2),
+//! SACK (§6.2.1), HEARTBEAT (§8.3), SHUTDOWN (§9.2), ABORT (§9.1), and the timers.
+
+use std::time::Instant;
+
+use super::cookie::Cookie;
+use super::{AbortReason, Association, Error, Event, Peer, State};
+use crate::receive::{DataTracker, Fragment, Observation};
+use crate::wire::{ChunkRepr, DataRepr, InitRepr, Packet, SackRepr, UnrecognizedAction};
+
+/// HEARTBEAT ACKs waiting to go, at most (a flood of HEARTBEATs gets no more).
+const MAX_PENDING_HEARTBEAT_ACKS: usize = 4;
+/// INIT ACKs waiting to go, at most.
+const MAX_PENDING_INIT_ACKS: usize = 4;
+
+/// The unwrapped value of the 32-bit `tsn` nearest to `reference`.
+fn near(reference: u64, tsn: u32) -> u64 {
+    let low = reference % (1 << 32);
+    let forward = (u64::from(tsn) + (1 << 32) - low) % (1 << 32);
+    if forward < 1 << 31 {
+        reference + forward
+    } else {
+        reference.saturating_sub((1 << 32) - forward)
+    }
+}
+
+impl Association {
+    pub(super) fn receive_packet(
+        &mut self,
+        now: Instant,
+        packet: &Packet<&[u8]>,
+    ) -> Result<(), Error> {
+        let tag = packet.verification_tag();
+        // First pass: the packet's chunks must parse, and its tag must fit them (§8.5).
+        let mut has_init = false;
+        let mut reflected_ok = false;
+        for chunk in packet.chunks() {
+            let chunk = chunk.map_err(Error::Malformed)?;
+            let repr = ChunkRepr::parse(&chunk).map_err(Error::Malformed)?;
+            match repr {
+                ChunkRepr::Init(_) => has_init = true,
+                ChunkRepr::Abort(a) if a.tag_reflected => {
+                    reflected_ok = self.peer.is_some_and(|p| p.tag == tag);
+                }
+                ChunkRepr::ShutdownComplete(s) if s.tag_reflected => {
+                    reflected_ok = self.peer.is_some_and(|p| p.tag == tag);
+                }
+                _ => {}
+            }
+        }
+        if has_init {
+            // §8.5.1 A: an INIT is alone in its packet, with tag 0.
+            if tag != 0 || packet.chunks().count() != 1 {
+                return Err(Error::WrongTag);
+            }
+        } else if !self.tag_ok(tag) && !reflected_ok {
+            return Err(Error::WrongTag);
+        }
+        let mut data_received = false;
+        for chunk in packet.chunks() {
+            let chunk = chunk.map_err(Error::Malformed)?;
+            let repr = ChunkRepr::parse(&chunk).map_err(Error::Malformed)?;
+            match repr {
+                ChunkRepr::Init(init) => self.receive_init(now, &init),
+                ChunkRepr::InitAck(ack) => self.receive_init_ack(now, &ack),
+                ChunkRepr::CookieEcho(echo) => self.receive_cookie_echo(now, echo.cookie),
+                ChunkRepr::CookieAck if self.state == State::CookieEchoed => self.established(now),
+                ChunkRepr::Data(data) => {
+                    data_received = true;
+                    self.receive_data(&data);
+                }
+                ChunkRepr::Sack(sack) => self.receive_sack(now, &sack),
+                ChunkRepr::Heartbeat(heartbeat)
+                    if self.pending.heartbeat_acks.len() < MAX_PENDING_HEARTBEAT_ACKS =>
+                {
+                    self.pending.heartbeat_acks.push(heartbeat.info.to_vec());
+                }
+                ChunkRepr::Abort(_) => {
+                    self.end(Event::Aborted(AbortReason::ByPeer));
+                    return Ok(());
+                }
+                ChunkRepr::Shutdown(shutdown) => {
+                    if matches!(self.state, State::Established | State::ShutdownPending) {
+                        self.state = State::ShutdownReceived;
+                    }
+                    let cumulative = shutdown.cumulative_tsn_ack;
+                    self.acknowledge(now, cumulative, &[], None);
+                    self.progress_shutdown(now);
+                }
+                ChunkRepr::ShutdownAck => {
+                    if matches!(self.state, State::ShutdownSent | State::ShutdownAckSent) {
+                        self.pending.shutdown_complete = true;
+                        self.end(Event::Closed);
+                    }
+                }
+                ChunkRepr::ShutdownComplete(_) if self.state == State::ShutdownAckSent => {
+                    self.end(Event::Closed);
+                }
+                ChunkRepr::Unknown(unknown) => {
+                    // §3.2: the upper two bits say whether to go on with the packet.
+                    if matches!(
+                        unknown.unrecognized_action(),
+                        UnrecognizedAction::Stop | UnrecognizedAction::StopAndReport
+                    ) {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            if self.state == State::Ended {
+                break;
+            }
+        }
+        if data_received {
+            self.schedule_sack(now);
+        }
+        Ok(())
+    }
+
+    /// The peer's INIT (§5.1 B, §5.2.1, §5.2.2): answered statelessly with an INIT ACK
+    /// carrying a signed cookie, whatever our state (a collision or a restart is settled when
+    /// the cookie comes back).
+    fn receive_init(&mut self, now: Instant, init: &InitRepr<'_>) {
+        if self.state == State::Ended || init.initiate_tag == 0 {
+            return;
+        }
+        let expires = now.saturating_duration_since(self.epoch) + self.config.cookie_lifetime;
+        let cookie = Cookie {
+            peer_tag: init.initiate_tag,
+            peer_initial_tsn: init.initial_tsn,
+            peer_rwnd: init.a_rwnd,
+            peer_outbound_streams: init.outbound_streams,
+            peer_inbound_streams: init.inbound_streams,
+            expires_ms: u64::try_from(expires.as_millis()).unwrap_or(u64::MAX),
+            features: u8::from(init.forward_tsn_supported()),
+        };
+        if self.pending.init_acks.len() < MAX_PENDING_INIT_ACKS {
+            self.pending
+                .init_acks
+                .push((init.initiate_tag, cookie.seal(&self.cookie_key)));
+        }
+    }
+
+    /// The INIT ACK to our INIT (§5.1 C): the peer's parameters and the cookie to echo.
+    fn receive_init_ack(&mut self, now: Instant, ack: &InitRepr<'_>) {
+        if self.state != State::CookieWait || ack.initiate_tag == 0 {
+            return;
+        }
+        let Some(cookie) = ack.state_cookie() else {
+            return;
+        };
+        self.peer = Some(Peer {
+            tag: ack.initiate_tag,
+            rwnd: ack.a_rwnd as usize,
+        });
+        self.tracker = Some(DataTracker::new(
+            ack.initial_tsn,
+            window(self.config.receive_window),
+        ));
+        self.cookie = Some(cookie.to_vec());
+        self.state = State::CookieEchoed;
+        self.pending.cookie_echo = true;
+        self.timers.control = Some(now + self.rto.rto());
+        self.timers.control_transmissions = 1;
+    }
+
+    /// COOKIE ECHO (§5.1 D, §5.2.4): a valid, fresh cookie establishes the association (or
+    /// is a repeat, answered again; or a peer restart, which starts the peer's side afresh).
+    fn receive_cookie_echo(&mut self, now: Instant, bytes: &[u8]) {
+        let Some(cookie) = Cookie::open(bytes, &self.cookie_key) else {
+            return;
+        };
+        let age = now.saturating_duration_since(self.epoch).as_millis();
+        if u128::from(cookie.expires_ms) < age {
+            return;
+        }
+        let same_peer = self.peer.is_some_and(|p| p.tag == cookie.peer_tag);
+        match self.state {
+            State::Established | State::ShutdownPending if same_peer => {
+                self.pending.cookie_ack = true;
+            }
+            State::Ended => {}
+            _ => {
+                let restart = self.state == State::Established;
+                self.peer = Some(Peer {
+                    tag: cookie.peer_tag,
+                    rwnd: cookie.peer_rwnd as usize,
+                });
+                self.tracker = Some(DataTracker::new(
+                    cookie.peer_initial_tsn,
+                    window(self.config.receive_window),
+                ));
+                if restart {
+                    // §5.2.4 A: the peer restarted; its old data is gone.
+                    self.reassembly =
+                        crate::receive::Reassembly::new(false, self.config.receive_window);
+                }
+                self.pending.cookie_ack = true;
+                if !restart {
+                    self.established(now);
+                }
+            }
+        }
+    }
+
+    fn established(&mut self, _now: Instant) {
+        self.state = State::Established;
+        self.cookie = None;
+        self.pending.cookie_echo = false;
+        self.timers.control = None;
+        self.timers.control_transmissions = 0;
+        self.events.push_back(Event::Connected);
+    }
+
+    /// One DATA chunk (§6.2): refused unobserved when there is no room (the peer sends it
+    /// again), otherwise counted by the tracker and, when new, put to reassembly.
+    fn receive_data(&mut self, data: &DataRepr<'_>) {
+        if !matches!(
+            self.state,
+            State::Established | State::ShutdownPending | State::ShutdownSent
+        ) {
+            return;
+        }
+        let Some(tracker) = self.tracker.as_mut() else {
+            return;
+        };
+        if self.reassembly.held() + data.user_data.len() > self.config.receive_window {
+            self.pending.sack = true;
+            return;
+        }
+        let tsn = tracker.unwrapped(data.tsn);
+        match tracker.observe(data.tsn) {
+            Observation::New => {
+                let _ = self.reassembly.insert(&Fragment {
+                    tsn,
+                    stream: data.stream_id,
+                    sequence: u32::from(data.ssn),
+                    fsn: 0,
+                    ppid: data.ppid,
+                    unordered: data.unordered,
+                    beginning: data.beginning,
+                    end: data.ending,
+                    payload: data.user_data,
+                });
+            }
+            Observation::Duplicate | Observation::OutOfWindow => self.pending.sack = true,
+        }
+    }
+
+    /// After a packet with DATA (§6.2): a SACK at once on a gap or a duplicate, or every
+    /// second packet; otherwise within the delayed-ack time.
+    fn schedule_sack(&mut self, now: Instant) {
+        self.unacked_packets += 1;
+        let gaps = self.tracker.as_ref().is_some_and(DataTracker::has_gaps);
+        if gaps || self.unacked_packets >= 2 || self.pending.sack {
+            self.pending.sack = true;
+            self.timers.ack = None;
+        } else if self.timers.ack.is_none() {
+            self.timers.ack = Some(now + self.config.delayed_ack);
+        }
+    }
+
+    fn receive_sack(&mut self, now: Instant, sack: &SackRepr<'_>) {
+        let cumulative = sack.cumulative_tsn_ack;
+        let gaps: Vec<(u16, u16)> = sack.gap_blocks.iter().map(|g| (g.start, g.end)).collect();
+        self.acknowledge(now, cumulative, &gaps, Some(sack.a_rwnd as usize));
+    }
+
+    /// A cumulative TSN ack and gap blocks, from a SACK or a SHUTDOWN (§6.2.1).
+    pub(super) fn acknowledge(
+        &mut self,
+        now: Instant,
+        cumulative: u32,
+        gaps: &[(u16, u16)],
+        a_rwnd: Option<usize>,
+    ) {
+        let cum = near(self.outstanding.cumulative(), cumulative);
+        if cum < self.outstanding.cumulative() {
+            return;
+        }
+        let flight_before = self.outstanding.flight_size();
+        let mut rtt = None;
+        let (outstanding, pool) = (&mut self.outstanding, &mut self.pool);
+        let acked = outstanding.on_sack(
+            cum,
+            gaps.iter()
+                .map(|&(s, e)| (cum + u64::from(s), cum + u64::from(e))),
+            |_, sent| {
+                // Karn (§6.3.1 C5): only a chunk sent once and acknowledged for the first time
+                // now (not one gap-acknowledged before and covered by the cumulative ack
+                // only after a hole below it filled).
+                if sent.transmissions == 1 && !sent.gap_acked {
+                    rtt = Some(now.saturating_duration_since(sent.payload.sent_at));
+                }
+                if pool.len() < 64 {
+                    pool.push(sent.payload.fragment.payload);
+                }
+            },
+        );
+        if let Some(rtt) = rtt {
+            self.rto.measure(rtt);
+        }
+        if let (Some(peer), Some(a_rwnd)) = (self.peer.as_mut(), a_rwnd) {
+            peer.rwnd = a_rwnd.saturating_sub(self.outstanding.flight_size());
+        }
+        let limited = self.queue.is_empty();
+        self.congestion.on_ack(
+            acked.bytes,
+            acked.cumulative_advanced,
+            cum,
+            flight_before,
+            limited,
+        );
+        if acked.fast_retransmits > 0 {
+            self.congestion
+                .on_fast_retransmit(self.outstanding.next_tsn().saturating_sub(1));
+        }
+        if acked.cumulative_advanced {
+            self.errors = 0;
+            self.timers.t3 = (!self.outstanding.is_empty()).then(|| now + self.rto.rto());
+        }
+        if self.outstanding.flight_size() == 0 && self.outstanding.next_retransmission().is_none() {
+            self.timers.t3 = None;
+        }
+        self.progress_shutdown(now);
+    }
+
+    /// Every timer that is due.
+    pub(super) fn timeouts(&mut self, now: Instant) {
+        if self.state == State::Ended {
+            return;
+        }
+        if self.timers.ack.is_some_and(|t| now >= t) {
+            self.timers.ack = None;
+            self.pending.sack = true;
+        }
+        if self.timers.control.is_some_and(|t| now >= t) {
+            self.timers.control_transmissions += 1;
+            if self.timers.control_transmissions > self.config.max_init_transmissions {
+                let reason = match self.state {
+                    State::CookieWait | State::CookieEchoed => AbortReason::HandshakeTimeout,
+                    _ => AbortReason::PeerUnreachable,
+                };
+                self.end(Event::Aborted(reason));
+                return;
+            }
+            self.rto.back_off();
+            self.timers.control = Some(now + self.rto.rto());
+            match self.state {
+                State::CookieWait => self.pending.init = true,
+                State::CookieEchoed => self.pending.cookie_echo = true,
+                State::ShutdownSent => self.pending.shutdown = true,
+                State::ShutdownAckSent => self.pending.shutdown_ack = true,
+                _ => self.timers.control = None,
+            }
+        }
+        if self.timers.t3.is_some_and(|t| now >= t) {
+            self.errors += 1;
+            if self.errors > self.config.max_retransmissions {
+                self.end(Event::Aborted(AbortReason::PeerUnreachable));
+                return;
+            }
+            self.outstanding.on_t3_expiry();
+            self.congestion.on_t3_expiry();
+            self.rto.back_off();
+            self.timers.t3 = Some(now + self.rto.rto());
+        }
+    }
+}
+
+/// The tracker's window in TSNs for a receive window in bytes (a TSN carries at least one
+/// byte; the gap-block offsets are 16 bits).
+fn window(receive_window: usize) -> usize {
+    receive_window.clamp(1024, 65_536)
+}

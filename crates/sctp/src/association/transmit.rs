@@ -1,0 +1,273 @@
+//! Packets out: control chunks first, then a SACK when one is due (bundled with DATA when data
+//! goes), then retransmissions, then new DATA within the congestion window and the peer's
+//! receiver window (RFC 9260 §6.1, §6.2, §6.10 bundling). One packet per `poll_transmit`,
+//! written into the caller's buffer.
+
+use std::time::Instant;
+
+use super::cookie::COOKIE_LEN;
+use super::{Association, InFlight, State};
+use crate::receive::DataTracker;
+use crate::send::queue::Fragment;
+use crate::wire::{
+    AbortRepr, CHUNK_HEADER_LEN, ChecksumMode, ChunkRepr, CommonHeader, CookieEchoRepr,
+    DATA_HEADER_LEN, DataRepr, GapAckBlock, HeartbeatRepr, InitParam, InitRepr, List,
+    PacketBuilder, SackRepr, ShutdownCompleteRepr, ShutdownRepr, TlvList,
+};
+
+/// Gap blocks a SACK carries at most (the rest wait for the next SACK).
+const MAX_GAP_BLOCKS: usize = 64;
+
+/// Control chunks waiting to be sent.
+#[derive(Debug, Default)]
+pub(super) struct Pending {
+    pub(super) init: bool,
+    /// INIT ACKs to send: the INIT's initiate tag and our signed cookie.
+    pub(super) init_acks: Vec<(u32, [u8; COOKIE_LEN])>,
+    pub(super) cookie_echo: bool,
+    pub(super) cookie_ack: bool,
+    pub(super) sack: bool,
+    pub(super) heartbeat_acks: Vec<Vec<u8>>,
+    pub(super) shutdown: bool,
+    pub(super) shutdown_ack: bool,
+    pub(super) shutdown_complete: bool,
+    pub(super) abort: bool,
+}
+
+/// Bytes of a DATA chunk before its user data: the chunk header and the DATA fields.
+const DATA_CHUNK_OVERHEAD: usize = CHUNK_HEADER_LEN + DATA_HEADER_LEN;
+
+/// Bytes a DATA chunk takes on the wire, padding included.
+fn chunk_size(payload: usize) -> usize {
+    (DATA_CHUNK_OVERHEAD + payload).div_ceil(4) * 4
+}
+
+impl Association {
+    fn header(&self, verification_tag: u32) -> CommonHeader {
+        CommonHeader {
+            source_port: self.config.port,
+            destination_port: self.config.port,
+            verification_tag,
+        }
+    }
+
+    /// Our INIT or INIT ACK parameters (§3.3.2): partial reliability is supported.
+    fn init_repr<'a>(&self, params: &'a [InitParam<'a>]) -> InitRepr<'a> {
+        InitRepr {
+            initiate_tag: self.local.tag,
+            a_rwnd: u32::try_from(self.config.receive_window).unwrap_or(u32::MAX),
+            outbound_streams: self.config.streams,
+            inbound_streams: self.config.streams,
+            initial_tsn: self.local.initial_tsn,
+            params: TlvList::from_slice(params),
+        }
+    }
+
+    /// Writes the next packet into `buf`; its length, or `None` when nothing is due.
+    pub(super) fn write_packet(&mut self, now: Instant, buf: &mut Vec<u8>) -> Option<usize> {
+        buf.clear();
+        // Packets that stand alone.
+        if let Some((peer_tag, cookie)) = self.pending.init_acks.pop() {
+            let params = [
+                InitParam::ForwardTsnSupported,
+                InitParam::StateCookie(&cookie),
+            ];
+            let chunk = ChunkRepr::InitAck(self.init_repr(&params));
+            return self.single(buf, peer_tag, &chunk);
+        }
+        if std::mem::take(&mut self.pending.init) {
+            let params = [InitParam::ForwardTsnSupported];
+            let chunk = ChunkRepr::Init(self.init_repr(&params));
+            return self.single(buf, 0, &chunk);
+        }
+        if std::mem::take(&mut self.pending.abort) {
+            // With the peer's tag if known, otherwise ours reflected (§8.5.1 B).
+            let (tag, reflected) = match self.peer {
+                Some(peer) => (peer.tag, false),
+                None => (self.local.tag, true),
+            };
+            let chunk = ChunkRepr::Abort(AbortRepr {
+                tag_reflected: reflected,
+                causes: TlvList::default(),
+            });
+            return self.single(buf, tag, &chunk);
+        }
+        let peer = self.peer?;
+        if std::mem::take(&mut self.pending.shutdown_complete) {
+            let chunk = ChunkRepr::ShutdownComplete(ShutdownCompleteRepr {
+                tag_reflected: false,
+            });
+            return self.single(buf, peer.tag, &chunk);
+        }
+        let header = self.header(peer.tag);
+        let mtu = self.config.mtu;
+        let cookie = self.cookie.take();
+        let echo = std::mem::take(&mut self.pending.cookie_echo);
+        let mut builder = PacketBuilder::new(buf, header, mtu).ok()?;
+        let mut any = false;
+        if echo && let Some(cookie) = &cookie {
+            any |= builder
+                .push(&ChunkRepr::CookieEcho(CookieEchoRepr { cookie }))
+                .is_ok();
+        }
+        self.cookie = cookie;
+        if std::mem::take(&mut self.pending.cookie_ack) {
+            any |= builder.push(&ChunkRepr::CookieAck).is_ok();
+        }
+        if std::mem::take(&mut self.pending.shutdown_ack) {
+            any |= builder.push(&ChunkRepr::ShutdownAck).is_ok();
+        }
+        if std::mem::take(&mut self.pending.shutdown) {
+            let cumulative = self.tracker.as_ref().map_or(0, DataTracker::cumulative_tsn);
+            any |= builder
+                .push(&ChunkRepr::Shutdown(ShutdownRepr {
+                    cumulative_tsn_ack: cumulative,
+                }))
+                .is_ok();
+        }
+        while let Some(info) = self.pending.heartbeat_acks.pop() {
+            any |= builder
+                .push(&ChunkRepr::HeartbeatAck(HeartbeatRepr { info: &info }))
+                .is_ok();
+        }
+        // A SACK when due, or bundled whenever the delayed-ack timer runs and data goes.
+        let data_ready = matches!(
+            self.state,
+            State::Established | State::ShutdownPending | State::ShutdownReceived
+        ) && (self.outstanding.next_retransmission().is_some()
+            || !self.queue.is_empty());
+        if (self.pending.sack || (data_ready && self.timers.ack.is_some()))
+            && let Some(tracker) = self.tracker.as_mut()
+        {
+            let blocks: Vec<GapAckBlock> = tracker
+                .gap_blocks(MAX_GAP_BLOCKS)
+                .map(|(start, end)| GapAckBlock { start, end })
+                .collect();
+            let duplicates: Vec<u32> = tracker.take_duplicates().collect();
+            let free = self
+                .config
+                .receive_window
+                .saturating_sub(self.reassembly.held());
+            let sack = SackRepr {
+                cumulative_tsn_ack: tracker.cumulative_tsn(),
+                a_rwnd: u32::try_from(free).unwrap_or(u32::MAX),
+                gap_blocks: List::from_slice(&blocks),
+                duplicate_tsns: List::from_slice(&duplicates),
+            };
+            if builder.push(&ChunkRepr::Sack(sack)).is_ok() {
+                any = true;
+                self.pending.sack = false;
+                self.timers.ack = None;
+                self.unacked_packets = 0;
+            }
+        }
+        if data_ready {
+            any |= self.push_data(now, &mut builder);
+        }
+        if !any {
+            buf.clear();
+            return None;
+        }
+        Some(builder.finish(ChecksumMode::Crc32c))
+    }
+
+    /// A packet of one chunk.
+    fn single(&self, buf: &mut Vec<u8>, tag: u32, chunk: &ChunkRepr<'_>) -> Option<usize> {
+        let mut builder = PacketBuilder::new(buf, self.header(tag), self.config.mtu).ok()?;
+        builder.push(chunk).ok()?;
+        Some(builder.finish(ChecksumMode::Crc32c))
+    }
+
+    /// Retransmissions, then new DATA, while the windows allow (§6.1 A, B; §7.2). Returns
+    /// whether any went into the packet.
+    fn push_data(&mut self, now: Instant, builder: &mut PacketBuilder<'_>) -> bool {
+        let mut any = false;
+        let rwnd = self.peer.map_or(0, |p| p.rwnd);
+        let cwnd = self.congestion.cwnd();
+        // Retransmissions first (§6.3.3 E3, §7.2.4).
+        while let Some((tsn, sent)) = self.outstanding.next_retransmission() {
+            let size = sent.size;
+            if builder.remaining() < size
+                || self.outstanding.flight_size() + size > cwnd.max(self.config.mtu)
+            {
+                return any;
+            }
+            let f = &sent.payload.fragment;
+            let chunk = data_chunk(tsn, f);
+            if builder.push(&ChunkRepr::Data(chunk)).is_err() {
+                return any;
+            }
+            self.outstanding.retransmitted(tsn);
+            any = true;
+            if self.timers.t3.is_none() {
+                self.timers.t3 = Some(now + self.rto.rto());
+            }
+        }
+        // New data: at least one packet when nothing flies (§6.1 rule B, zero window probe).
+        loop {
+            let flight = self.outstanding.flight_size();
+            let room = builder.remaining().saturating_sub(DATA_CHUNK_OVERHEAD) & !3;
+            if room == 0 || self.queue.is_empty() {
+                return any;
+            }
+            let window = cwnd.min(rwnd.max(if flight == 0 { self.config.mtu } else { 0 }));
+            if flight + chunk_size(1) > window && flight > 0 {
+                return any;
+            }
+            let room = room.min(window.saturating_sub(flight).max(1));
+            let pool = &mut self.pool;
+            let Some(fragment) = self.queue.next_fragment(now, room, pool, |_| {}) else {
+                return any;
+            };
+            let size = chunk_size(fragment.payload.len());
+            let tsn = self.outstanding.next_tsn();
+            let chunk = data_chunk(tsn, &fragment);
+            if builder.push(&ChunkRepr::Data(chunk)).is_err() {
+                // Cannot happen (room was measured); should it, the fragment goes as a
+                // retransmission under the T3 timer.
+                self.outstanding.push(
+                    size,
+                    InFlight {
+                        fragment,
+                        sent_at: now,
+                    },
+                );
+                self.outstanding.mark_for_retransmit(tsn);
+                if self.timers.t3.is_none() {
+                    self.timers.t3 = Some(now + self.rto.rto());
+                }
+                return any;
+            }
+            self.outstanding.push(
+                size,
+                InFlight {
+                    fragment,
+                    sent_at: now,
+                },
+            );
+            if let Some(peer) = self.peer.as_mut() {
+                peer.rwnd = peer.rwnd.saturating_sub(size);
+            }
+            if self.timers.t3.is_none() {
+                self.timers.t3 = Some(now + self.rto.rto());
+            }
+            any = true;
+        }
+    }
+}
+
+/// The DATA chunk of a queued fragment under `tsn`.
+fn data_chunk(tsn: u64, f: &Fragment) -> DataRepr<'_> {
+    DataRepr {
+        immediate: false,
+        unordered: f.unordered,
+        beginning: f.beginning,
+        ending: f.end,
+        // The wire carries the low 32 bits.
+        tsn: (tsn % (1 << 32)) as u32,
+        stream_id: f.stream,
+        ssn: (f.sequence & 0xffff) as u16,
+        ppid: f.ppid,
+        user_data: &f.payload,
+    }
+}

@@ -1,0 +1,286 @@
+//! Two associations back to back in memory: the handshake, messages of every size both ways on
+//! ordered and unordered streams, graceful shutdown, abort, and forged packets.
+
+use std::time::{Duration, Instant};
+
+use sansrtc_proto::{Protocol, Receive, SansIo};
+use sansrtc_sctp::association::{AbortReason, Association, Config, Event, State};
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "an arbitrary origin for virtual time"
+)]
+fn start() -> Instant {
+    Instant::now()
+}
+
+struct Pair {
+    a: Association,
+    b: Association,
+    now: Instant,
+    events_a: Vec<Event>,
+    events_b: Vec<Event>,
+    /// Drop the n-th datagram (counting both ways) when this returns true.
+    drop: Box<dyn FnMut(u64) -> bool>,
+    sent: u64,
+}
+
+fn rx(contents: &[u8]) -> Receive<'_> {
+    let addr = "0.0.0.0:5000".parse().unwrap();
+    Receive {
+        proto: Protocol::Udp,
+        source: addr,
+        destination: addr,
+        contents,
+    }
+}
+
+impl Pair {
+    fn new(seed: u64) -> Self {
+        let now = start();
+        let config = |s: u64| Config {
+            rng_seed: Some(sansrtc_proto::rng::seed_from_u64(s)),
+            ..Config::default()
+        };
+        Self {
+            a: Association::new(config(seed), now),
+            b: Association::new(config(seed + 1000), now),
+            now,
+            events_a: Vec::new(),
+            events_b: Vec::new(),
+            drop: Box::new(|_| false),
+            sent: 0,
+        }
+    }
+
+    fn pass(&mut self, from_a: bool) -> bool {
+        let mut buf = Vec::new();
+        let mut moved = false;
+        loop {
+            let (from, to) = if from_a {
+                (&mut self.a, &mut self.b)
+            } else {
+                (&mut self.b, &mut self.a)
+            };
+            let Some(t) = from.poll_transmit(self.now, &mut buf) else {
+                break;
+            };
+            moved = true;
+            self.sent += 1;
+            if (self.drop)(self.sent) {
+                continue;
+            }
+            let _ = to.handle_receive(self.now, rx(&buf[..t.size]));
+        }
+        moved
+    }
+
+    fn run(&mut self, limit: Duration, mut done: impl FnMut(&Self) -> bool) -> bool {
+        let end = self.now + limit;
+        loop {
+            for _ in 0..1000 {
+                let a = self.pass(true);
+                let b = self.pass(false);
+                if !a && !b {
+                    break;
+                }
+            }
+            self.events_a
+                .extend(std::iter::from_fn(|| self.a.poll_event()));
+            self.events_b
+                .extend(std::iter::from_fn(|| self.b.poll_event()));
+            if done(self) {
+                return true;
+            }
+            let next = [self.a.poll_timeout(), self.b.poll_timeout()]
+                .into_iter()
+                .flatten()
+                .min();
+            let Some(next) = next else { return false };
+            if next > end {
+                return false;
+            }
+            self.now = self.now.max(next);
+            self.a.handle_timeout(self.now);
+            self.b.handle_timeout(self.now);
+        }
+    }
+
+    fn connect(&mut self) {
+        self.a.connect(self.now);
+        assert!(self.run(Duration::from_secs(10), |p| p.a.is_established()
+            && p.b.is_established()));
+        assert_eq!(self.events_a.first(), Some(&Event::Connected));
+        assert_eq!(self.events_b.first(), Some(&Event::Connected));
+    }
+}
+
+fn messages(events: &[Event]) -> Vec<(u16, Vec<u8>)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Message(m) => Some((m.stream, m.data.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn payload(n: usize, len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 7 + n * 13) as u8).collect()
+}
+
+#[test]
+fn the_four_way_handshake_connects_both_sides() {
+    let mut p = Pair::new(1);
+    p.connect();
+    assert_eq!(p.a.state(), State::Established);
+}
+
+#[test]
+fn both_sides_connecting_at_once_still_connect() {
+    let mut p = Pair::new(2);
+    let now = p.now;
+    p.a.connect(now);
+    p.b.connect(now);
+    assert!(p.run(Duration::from_secs(10), |p| p.a.is_established()
+        && p.b.is_established()));
+    let connected = |e: &[Event]| e.iter().filter(|e| **e == Event::Connected).count();
+    assert_eq!((connected(&p.events_a), connected(&p.events_b)), (1, 1));
+}
+
+#[test]
+fn messages_of_every_size_arrive_whole_and_in_order_both_ways() {
+    let mut p = Pair::new(3);
+    p.connect();
+    let sizes = [0usize, 1, 3, 1000, 1183, 1184, 1185, 5000, 65_536, 262_144];
+    for (n, &len) in sizes.iter().enumerate() {
+        p.a.send(1, 53, false, payload(n, len)).unwrap();
+        p.b.send(2, 53, false, payload(n, len)).unwrap();
+    }
+    assert!(
+        p.run(Duration::from_secs(30), |p| messages(&p.events_b).len()
+            == sizes.len()
+            && messages(&p.events_a).len() == sizes.len())
+    );
+    let expected: Vec<Vec<u8>> = sizes
+        .iter()
+        .enumerate()
+        .map(|(n, &len)| payload(n, len))
+        .collect();
+    assert_eq!(
+        messages(&p.events_b)
+            .into_iter()
+            .map(|m| m.1)
+            .collect::<Vec<_>>(),
+        expected
+    );
+    assert_eq!(
+        messages(&p.events_a)
+            .into_iter()
+            .map(|m| m.1)
+            .collect::<Vec<_>>(),
+        expected
+    );
+}
+
+#[test]
+fn a_lossy_path_loses_nothing_on_ordered_streams() {
+    for seed in 0..20u64 {
+        let mut p = Pair::new(10 + seed);
+        p.connect();
+        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        p.drop = Box::new(move |_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % 10 == 0
+        });
+        let count = 200;
+        for n in 0..count {
+            p.a.send((n % 3) as u16, 53, false, payload(n, 1 + (n * 997) % 4000))
+                .unwrap();
+        }
+        assert!(
+            p.run(Duration::from_secs(600), |p| messages(&p.events_b).len()
+                == count),
+            "seed {seed}: {} of {count}, {:?}",
+            messages(&p.events_b).len(),
+            p.a
+        );
+        for stream in 0..3u16 {
+            let got: Vec<Vec<u8>> = messages(&p.events_b)
+                .into_iter()
+                .filter(|m| m.0 == stream)
+                .map(|m| m.1)
+                .collect();
+            let sent: Vec<Vec<u8>> = (0..count)
+                .filter(|n| n % 3 == usize::from(stream))
+                .map(|n| payload(n, 1 + (n * 997) % 4000))
+                .collect();
+            assert_eq!(got, sent, "seed {seed} stream {stream}");
+        }
+    }
+}
+
+#[test]
+fn graceful_shutdown_delivers_everything_then_closes_both_sides() {
+    let mut p = Pair::new(4);
+    p.connect();
+    for n in 0..10 {
+        p.a.send(0, 51, false, payload(n, 3000)).unwrap();
+    }
+    let now = p.now;
+    p.a.shutdown(now);
+    assert!(p.run(
+        Duration::from_secs(30),
+        |p| p.events_a.contains(&Event::Closed) && p.events_b.contains(&Event::Closed)
+    ));
+    assert_eq!(messages(&p.events_b).len(), 10);
+    assert_eq!(p.a.state(), State::Ended);
+}
+
+#[test]
+fn abort_ends_both_sides_at_once() {
+    let mut p = Pair::new(5);
+    p.connect();
+    let now = p.now;
+    p.a.abort(now);
+    assert!(p.run(Duration::from_secs(1), |p| {
+        p.events_b.contains(&Event::Aborted(AbortReason::ByPeer))
+    }));
+    assert!(p.events_a.contains(&Event::Aborted(AbortReason::ByUser)));
+}
+
+#[test]
+fn forged_packets_with_the_wrong_tag_or_checksum_change_nothing() {
+    let mut p = Pair::new(6);
+    p.connect();
+    // A real packet of a, then tampered copies.
+    p.a.send(0, 51, false, b"real".to_vec()).unwrap();
+    let mut buf = Vec::new();
+    let t = p.a.poll_transmit(p.now, &mut buf).unwrap();
+    let real = buf[..t.size].to_vec();
+    let mut wrong_tag = real.clone();
+    wrong_tag[4] ^= 1;
+    let mut wrong_sum = real.clone();
+    wrong_sum[20] ^= 1;
+    for forged in [&wrong_tag, &wrong_sum] {
+        assert!(p.b.handle_receive(p.now, rx(forged)).is_err());
+    }
+    assert_eq!(p.b.refused_packets(), 2);
+    assert!(p.b.poll_event().is_none());
+    p.b.handle_receive(p.now, rx(&real)).unwrap();
+    assert!(matches!(p.b.poll_event(), Some(Event::Message(m)) if m.data == b"real"));
+}
+
+#[test]
+fn an_unanswered_init_gives_up() {
+    let mut p = Pair::new(7);
+    p.drop = Box::new(|_| true);
+    let now = p.now;
+    p.a.connect(now);
+    assert!(p.run(Duration::from_secs(3600), |p| {
+        p.events_a
+            .contains(&Event::Aborted(AbortReason::HandshakeTimeout))
+    }));
+}
