@@ -390,6 +390,20 @@ mod tests {
         assert_eq!(q.get(1000).unwrap().misses, 0);
     }
 
+    /// A gap block above the highest TSN acknowledged so far, after one below it: the part
+    /// below the old high mark is empty (this built an inverted range and panicked).
+    #[test]
+    fn a_gap_block_wholly_above_the_old_high_mark_is_taken() {
+        let mut q = queue(6);
+        q.on_sack(999, [(1002, 1002)].into_iter(), |_, _| {});
+        let acked = q.on_sack(999, [(1004, 1004)].into_iter(), |_, _| {});
+        assert_eq!(acked.bytes, 100);
+        assert!(q.get(1004).unwrap().gap_acked);
+        // Blocks outside what is held are ignored.
+        let acked = q.on_sack(999, [(5000, 6000), (10, 20)].into_iter(), |_, _| {});
+        assert_eq!(acked.bytes, 0);
+    }
+
     #[test]
     fn t3_expiry_marks_everything_in_flight() {
         let mut q = queue(4);
