@@ -4,7 +4,9 @@
 use std::time::{Duration, Instant};
 
 use sansrtc_proto::{Protocol, Receive, SansIo};
-use sansrtc_sctp::association::{AbortReason, Association, Config, Event, State};
+use sansrtc_sctp::association::{
+    AbortReason, Association, Config, Event, PartialReliability, State,
+};
 
 #[expect(
     clippy::disallowed_methods,
@@ -201,7 +203,7 @@ fn a_lossy_path_loses_nothing_on_ordered_streams() {
                 .unwrap();
         }
         assert!(
-            p.run(Duration::from_secs(600), |p| messages(&p.events_b).len()
+            p.run(Duration::from_secs(3600), |p| messages(&p.events_b).len()
                 == count),
             "seed {seed}: {} of {count}, {:?}",
             messages(&p.events_b).len(),
@@ -283,4 +285,105 @@ fn an_unanswered_init_gives_up() {
         p.events_a
             .contains(&Event::Aborted(AbortReason::HandshakeTimeout))
     }));
+}
+
+/// Partial reliability (RFC 3758): messages limited to zero retransmissions are abandoned when
+/// lost and the peer is told with FORWARD TSN; reliable messages on other streams all arrive, in
+/// order, and nothing stays stuck in flight.
+#[test]
+fn abandoned_messages_are_skipped_and_reliable_ones_still_arrive() {
+    for seed in 0..10u64 {
+        let mut p = Pair::new(100 + seed);
+        p.connect();
+        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        p.drop = Box::new(move |_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % 5 == 0
+        });
+        let now = p.now;
+        for n in 0..100 {
+            p.a.send(0, 53, false, payload(n, 500)).unwrap();
+            let unordered = n % 2 == 0;
+            p.a.send_with(
+                now,
+                5,
+                53,
+                unordered,
+                payload(n, 2500),
+                PartialReliability::MaxRetransmits(0),
+            )
+            .unwrap();
+        }
+        assert!(
+            p.run(Duration::from_secs(3600), |p| messages(&p.events_b)
+                .iter()
+                .filter(|m| m.0 == 0)
+                .count()
+                == 100),
+            "seed {seed}: {:?} {:?}",
+            p.a,
+            p.b
+        );
+        let reliable: Vec<Vec<u8>> = messages(&p.events_b)
+            .into_iter()
+            .filter(|m| m.0 == 0)
+            .map(|m| m.1)
+            .collect();
+        assert_eq!(
+            reliable,
+            (0..100).map(|n| payload(n, 500)).collect::<Vec<_>>()
+        );
+        let partial: Vec<Vec<u8>> = messages(&p.events_b)
+            .into_iter()
+            .filter(|m| m.0 == 5)
+            .map(|m| m.1)
+            .collect();
+        let sent: Vec<Vec<u8>> = (0..100).map(|n| payload(n, 2500)).collect();
+        assert!(
+            partial.iter().all(|m| sent.contains(m)),
+            "only whole messages that were sent"
+        );
+        assert!(
+            partial.len() < 100,
+            "seed {seed}: at 20% loss some were abandoned"
+        );
+        // Nothing stays in flight: the sender drains.
+        assert!(
+            p.run(Duration::from_secs(600), |p| p.a.unacknowledged_chunks()
+                == 0),
+            "{:?}",
+            p.a
+        );
+    }
+}
+
+#[test]
+fn messages_past_their_lifetime_are_abandoned_while_the_peer_is_away() {
+    let mut p = Pair::new(200);
+    p.connect();
+    p.drop = Box::new(|_| true);
+    let now = p.now;
+    for n in 0..5 {
+        p.a.send_with(
+            now,
+            1,
+            53,
+            false,
+            payload(n, 100),
+            PartialReliability::Lifetime(Duration::from_millis(300)),
+        )
+        .unwrap();
+    }
+    p.run(Duration::from_secs(3), |_| false);
+    p.drop = Box::new(|_| false);
+    p.a.send(1, 53, false, b"after".to_vec()).unwrap();
+    assert!(p.run(Duration::from_secs(60), |p| {
+        messages(&p.events_b).iter().any(|m| m.1 == b"after")
+    }));
+    assert!(
+        messages(&p.events_b).iter().all(|m| m.1 == b"after"),
+        "the expired ones were not delivered"
+    );
 }

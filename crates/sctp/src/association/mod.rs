@@ -19,7 +19,10 @@
 
 mod cookie;
 mod receive;
+mod reliability;
 mod transmit;
+
+pub use reliability::PartialReliability;
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -173,6 +176,8 @@ struct Local {
 struct Peer {
     tag: u32,
     rwnd: usize,
+    /// The peer announced Forward-TSN-Supported (RFC 3758 §3.1).
+    forward_tsn: bool,
 }
 
 /// One DATA chunk in flight: the queued fragment and when it went.
@@ -232,6 +237,12 @@ impl std::fmt::Debug for Association {
             .field("in_flight", &self.outstanding.len())
             .field("queued", &self.queue.buffered())
             .field("cwnd", &self.congestion.cwnd())
+            .field("peer_rwnd", &self.peer.map(|p| p.rwnd))
+            .field(
+                "cumulative_tsn_ack",
+                &self.tracker.as_ref().map(DataTracker::cumulative_tsn),
+            )
+            .field("reassembly_held", &self.reassembly.held())
             .finish_non_exhaustive()
     }
 }
@@ -287,7 +298,13 @@ impl Association {
         self.refused
     }
 
-    /// Bytes queued and not yet sent on `stream` (a data channel's `bufferedAmount`).
+    /// DATA chunks sent and not yet acknowledged, nor abandoned and covered by an
+    /// acknowledged FORWARD TSN (RFC 9260 §6.2.1, RFC 3758 §3.5).
+    pub fn unacknowledged_chunks(&self) -> usize {
+        self.outstanding.len()
+    }
+
+    /// Bytes queued on `stream` and not yet sent (the data channel `bufferedAmount`).
     pub fn buffered_amount(&self, stream: u16) -> usize {
         self.queue.buffered_on(stream)
     }
@@ -309,7 +326,7 @@ impl Association {
         self.timers.control_transmissions = 1;
     }
 
-    /// Queues a user message on `stream` (RFC 9260 §10.1 SEND), ordered or not.
+    /// Queues a reliable user message on `stream` (RFC 9260 §10.1 SEND), ordered or not.
     ///
     /// # Errors
     /// [`Error::MessageTooLarge`] beyond `Config::max_message_size`; [`Error::NotOpen`]
@@ -321,6 +338,33 @@ impl Association {
         unordered: bool,
         data: Vec<u8>,
     ) -> Result<(), Error> {
+        let now = self.last_now;
+        self.send_with(
+            now,
+            stream,
+            ppid,
+            unordered,
+            data,
+            PartialReliability::Reliable,
+        )
+    }
+
+    /// Queues a user message with a partial reliability policy (RFC 3758: abandoned after
+    /// that many retransmissions, or once its lifetime is over; the peer is told with
+    /// FORWARD TSN when it supports it, otherwise the message stays reliable).
+    ///
+    /// # Errors
+    /// As [`Association::send`].
+    pub fn send_with(
+        &mut self,
+        now: Instant,
+        stream: u16,
+        ppid: u32,
+        unordered: bool,
+        data: Vec<u8>,
+        reliability: PartialReliability,
+    ) -> Result<(), Error> {
+        let now = self.clock(now);
         if data.len() > self.config.max_message_size {
             return Err(Error::MessageTooLarge);
         }
@@ -330,13 +374,18 @@ impl Association {
         ) {
             return Err(Error::NotOpen);
         }
+        let (expires, max_retransmits) = match reliability {
+            PartialReliability::Reliable => (None, None),
+            PartialReliability::MaxRetransmits(n) => (None, Some(n)),
+            PartialReliability::Lifetime(lifetime) => (Some(now + lifetime), None),
+        };
         self.queue.push(Outgoing {
             stream,
             ppid,
             unordered,
             data,
-            expires: None,
-            max_retransmits: None,
+            expires,
+            max_retransmits,
         });
         Ok(())
     }

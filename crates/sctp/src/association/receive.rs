@@ -70,6 +70,7 @@ impl Association {
                     self.receive_data(&data);
                 }
                 ChunkRepr::Sack(sack) => self.receive_sack(now, &sack),
+                ChunkRepr::ForwardTsn(forward) => self.receive_forward_tsn(&forward),
                 ChunkRepr::Heartbeat(heartbeat)
                     if self.pending.heartbeat_acks.len() < MAX_PENDING_HEARTBEAT_ACKS =>
                 {
@@ -152,6 +153,7 @@ impl Association {
         self.peer = Some(Peer {
             tag: ack.initiate_tag,
             rwnd: ack.a_rwnd as usize,
+            forward_tsn: ack.forward_tsn_supported(),
         });
         self.tracker = Some(DataTracker::new(
             ack.initial_tsn,
@@ -185,6 +187,7 @@ impl Association {
                 self.peer = Some(Peer {
                     tag: cookie.peer_tag,
                     rwnd: cookie.peer_rwnd as usize,
+                    forward_tsn: cookie.features & 1 != 0,
                 });
                 self.tracker = Some(DataTracker::new(
                     cookie.peer_initial_tsn,
@@ -319,8 +322,18 @@ impl Association {
             self.errors = 0;
             self.timers.t3 = (!self.outstanding.is_empty()).then(|| now + self.rto.rto());
         }
-        if self.outstanding.flight_size() == 0 && self.outstanding.next_retransmission().is_none() {
+        let forward_pending = self.outstanding.advanced_point() > self.outstanding.cumulative();
+        if self.outstanding.flight_size() == 0
+            && self.outstanding.next_retransmission().is_none()
+            && !forward_pending
+        {
             self.timers.t3 = None;
+        } else if self.timers.t3.is_none() {
+            self.timers.t3 = Some(now + self.rto.rto());
+        }
+        // A FORWARD TSN that the cumulative ack has not reached goes again (RFC 3758 §3.5 C3).
+        if self.outstanding.advanced_point() > self.outstanding.cumulative() {
+            self.pending.forward_tsn = true;
         }
         self.progress_shutdown(now);
     }
@@ -361,6 +374,11 @@ impl Association {
                 return;
             }
             self.outstanding.on_t3_expiry();
+            self.abandon(now);
+            if self.outstanding.advanced_point() > self.outstanding.cumulative() {
+                // The FORWARD TSN may have been lost (RFC 3758 §3.5 C3).
+                self.pending.forward_tsn = true;
+            }
             self.congestion.on_t3_expiry();
             self.rto.back_off();
             self.timers.t3 = Some(now + self.rto.rto());

@@ -11,8 +11,8 @@ use crate::receive::DataTracker;
 use crate::send::queue::Fragment;
 use crate::wire::{
     AbortRepr, CHUNK_HEADER_LEN, ChecksumMode, ChunkRepr, CommonHeader, CookieEchoRepr,
-    DATA_HEADER_LEN, DataRepr, GapAckBlock, HeartbeatRepr, InitParam, InitRepr, List,
-    PacketBuilder, SackRepr, ShutdownCompleteRepr, ShutdownRepr, TlvList,
+    DATA_HEADER_LEN, DataRepr, ForwardTsnRepr, GapAckBlock, HeartbeatRepr, InitParam, InitRepr,
+    List, PacketBuilder, SackRepr, ShutdownCompleteRepr, ShutdownRepr, TlvList,
 };
 
 /// Gap blocks a SACK carries at most (the rest wait for the next SACK).
@@ -32,6 +32,7 @@ pub(super) struct Pending {
     pub(super) shutdown_ack: bool,
     pub(super) shutdown_complete: bool,
     pub(super) abort: bool,
+    pub(super) forward_tsn: bool,
 }
 
 /// Bytes of a DATA chunk before its user data: the chunk header and the DATA fields.
@@ -161,7 +162,18 @@ impl Association {
                 self.unacked_packets = 0;
             }
         }
+        if std::mem::take(&mut self.pending.forward_tsn)
+            && let Some((new_cumulative_tsn, streams)) = self.forward_tsn_fields()
+        {
+            any |= builder
+                .push(&ChunkRepr::ForwardTsn(ForwardTsnRepr {
+                    new_cumulative_tsn,
+                    streams: List::from_slice(&streams),
+                }))
+                .is_ok();
+        }
         if data_ready {
+            self.abandon(now);
             any |= self.push_data(now, &mut builder);
         }
         if !any {

@@ -381,6 +381,27 @@ impl Reassembly {
     }
 }
 
+impl Reassembly {
+    /// Drops unordered DATA fragments at or below `tsn` (FORWARD TSN, RFC 3758 §3.6: what the
+    /// peer abandoned never completes).
+    pub fn drop_unordered_up_to(&mut self, tsn: u64) {
+        if self.interleaved {
+            return;
+        }
+        let mut dropped = 0;
+        for stream in self.streams.values_mut() {
+            stream.unordered.retain(|_, p| {
+                let stale = p.pieces.keys().next_back().is_some_and(|&last| last <= tsn);
+                if stale {
+                    dropped += p.bytes;
+                }
+                !stale
+            });
+        }
+        self.held -= dropped;
+    }
+}
+
 fn merge(into: &mut Partial, from: Partial) {
     into.bytes += from.bytes;
     if from.last.is_some() {

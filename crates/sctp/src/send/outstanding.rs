@@ -339,6 +339,14 @@ impl<P> Outstanding<P> {
             .count();
         self.base - 1 + skippable as u64
     }
+
+    /// The abandoned chunks up to the advanced point: what the next FORWARD-TSN covers.
+    pub fn skipped(&self) -> impl Iterator<Item = &Sent<P>> {
+        self.chunks
+            .iter()
+            .take_while(|c| c.abandoned || c.gap_acked)
+            .filter(|c| c.abandoned)
+    }
 }
 
 #[cfg(test)]
@@ -428,6 +436,17 @@ mod tests {
         let mut released = Vec::new();
         q.on_sack(1002, std::iter::empty(), |tsn, _| released.push(tsn));
         assert_eq!(released, [1000, 1001, 1002]);
+    }
+
+    #[test]
+    fn only_abandoned_chunks_below_the_forward_point_are_named() {
+        // 1001 is still in flight: 1003 is abandoned but the FORWARD-TSN must not name it,
+        // or the peer would skip a message whose chunks may still arrive.
+        let mut q = queue(5);
+        q.abandon(|tsn, _| tsn == 1000 || tsn == 1003);
+        assert_eq!(q.advanced_point(), 1000);
+        let named: Vec<u64> = q.skipped().map(|s| s.payload).collect();
+        assert_eq!(named, [0]);
     }
 
     #[test]

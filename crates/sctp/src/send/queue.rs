@@ -148,6 +148,39 @@ impl SendQueue {
         });
     }
 
+    /// Drops the unsent rest of a message whose first fragments went and were abandoned
+    /// (RFC 3758 §3.5 A3: all of a message is abandoned together).
+    pub fn discard_started(&mut self, id: u16, sequence: u32, unordered: bool) {
+        let Some(stream) = self.streams.get_mut(&id) else {
+            return;
+        };
+        let matches = stream.queue.front().is_some_and(|q| {
+            q.message.unordered == unordered
+                && q.sequence.is_some_and(|s| {
+                    if self.interleaved {
+                        s == sequence
+                    } else {
+                        s & 0xffff == sequence & 0xffff
+                    }
+                })
+        });
+        if !matches {
+            return;
+        }
+        if let Some(dropped) = stream.queue.pop_front() {
+            let rest = dropped.message.data.len() - dropped.offset;
+            stream.buffered -= rest;
+            self.buffered -= rest;
+        }
+        if self.current == Some(id) {
+            self.current = None;
+        }
+        if stream.queue.is_empty() {
+            self.active.retain(|&s| s != id);
+        }
+        Self::check_low(&mut self.low, id, stream);
+    }
+
     /// The stream's outgoing sequence numbers start again at 0 (after an outgoing SSN reset,
     /// RFC 6525 §5.1.2); call once its queue is empty.
     pub fn reset_stream(&mut self, id: u16) {
