@@ -218,9 +218,14 @@ impl Association {
     /// One DATA chunk (§6.2): refused unobserved when there is no room (the peer sends it
     /// again), otherwise counted by the tracker and, when new, put to reassembly.
     fn receive_data(&mut self, data: &DataRepr<'_>) {
+        // DATA is taken until our SHUTDOWN ACK: a peer may still be sending what it queued
+        // before its SHUTDOWN (dcSCTP does), and dropping it would lose the user's messages.
         if !matches!(
             self.state,
-            State::Established | State::ShutdownPending | State::ShutdownSent
+            State::Established
+                | State::ShutdownPending
+                | State::ShutdownSent
+                | State::ShutdownReceived
         ) {
             return;
         }
