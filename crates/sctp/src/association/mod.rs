@@ -62,6 +62,10 @@ pub struct Config {
     pub cookie_lifetime: Duration,
     /// The delayed SACK timer (§6.2: at most 500 ms; 200 ms usual).
     pub delayed_ack: Duration,
+    /// After this long without a packet or a message to send, an association with nothing
+    /// queued or in flight gives back its spare buffers (default 5 s; see `docs/benchmarks.md`
+    /// for the memory of an idle association).
+    pub compact_after: Duration,
     /// Seed for tags, initial TSN and the cookie secret; `None` draws from the operating
     /// system.
     pub rng_seed: Option<sansrtc_proto::rng::Seed>,
@@ -84,6 +88,7 @@ impl Default for Config {
             max_retransmissions: 10,
             cookie_lifetime: Duration::from_secs(60),
             delayed_ack: Duration::from_millis(200),
+            compact_after: Duration::from_secs(5),
             rng_seed: None,
         }
     }
@@ -197,6 +202,8 @@ struct Timers {
     t3: Option<Instant>,
     /// The delayed SACK.
     ack: Option<Instant>,
+    /// When to give back what only moving data needs, if idle by then.
+    compact: Option<Instant>,
 }
 
 /// An SCTP association.
@@ -387,6 +394,7 @@ impl Association {
             expires,
             max_retransmits,
         });
+        self.timers.compact = Some(now + self.config.compact_after);
         Ok(())
     }
 
@@ -421,6 +429,32 @@ impl Association {
             self.timers = Timers::default();
             self.events.push_back(event);
         }
+    }
+
+    /// `Config::compact_after` after the last packet or message, if nothing is queued or in
+    /// flight: gives back what only moving data needs (the spare fragment buffers, the receive
+    /// bitmap, the queues' spare capacity, emptied maps). Returns whether it was idle. Done on
+    /// a timer rather than whenever the flight empties, so a busy association keeps its warm
+    /// buffers and allocates nothing per message.
+    fn compact_when_idle(&mut self) -> bool {
+        if !(self.outstanding.is_empty() && self.queue.is_empty()) {
+            return false;
+        }
+        if self.pool.capacity() > 0 {
+            self.pool = Vec::new();
+        }
+        self.outstanding.compact();
+        if let Some(tracker) = self.tracker.as_mut() {
+            tracker.compact();
+        }
+        if self.reassembly.held() == 0 {
+            self.reassembly.compact();
+        }
+        self.queue.compact();
+        if self.events.is_empty() && self.events.capacity() > 0 {
+            self.events = VecDeque::new();
+        }
+        true
     }
 
     /// Moves a shutdown along once nothing is queued or in flight (§9.2).
@@ -471,6 +505,7 @@ impl SansIo for Association {
         if result.is_err() {
             self.refused += 1;
         }
+        self.timers.compact = Some(now + self.config.compact_after);
         result
     }
 
@@ -497,14 +532,26 @@ impl SansIo for Association {
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        [self.timers.control, self.timers.t3, self.timers.ack]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.timers.control,
+            self.timers.t3,
+            self.timers.ack,
+            self.timers.compact,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     fn handle_timeout(&mut self, now: Instant) {
         let now = self.clock(now);
         self.timeouts(now);
+        if self.timers.compact.is_some_and(|t| now >= t) {
+            self.timers.compact = if self.compact_when_idle() {
+                None
+            } else {
+                Some(now + self.config.compact_after)
+            };
+        }
     }
 }

@@ -6,6 +6,7 @@ use std::time::Instant;
 use super::cookie::Cookie;
 use super::{AbortReason, Association, Error, Event, Peer, State};
 use crate::receive::{DataTracker, Fragment, Observation};
+use crate::send::queue::{MAX_POOLED, MAX_POOLED_CAPACITY};
 use crate::wire::{ChunkRepr, DataRepr, InitRepr, Packet, SackRepr, UnrecognizedAction};
 
 /// HEARTBEAT ACKs waiting to go, at most (a flood of HEARTBEATs gets no more).
@@ -300,8 +301,9 @@ impl Association {
                 if sent.transmissions == 1 && !sent.gap_acked {
                     rtt = Some(now.saturating_duration_since(sent.payload.sent_at));
                 }
-                if pool.len() < 64 {
-                    pool.push(sent.payload.fragment.payload);
+                let buffer = sent.payload.fragment.payload;
+                if pool.len() < MAX_POOLED && buffer.capacity() <= MAX_POOLED_CAPACITY {
+                    pool.push(buffer);
                 }
             },
         );

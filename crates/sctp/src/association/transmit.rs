@@ -216,10 +216,27 @@ impl Association {
             }
         }
         // New data: at least one packet when nothing flies (§6.1 rule B, zero window probe).
+        // The most user data one packet carries in one chunk.
+        let packet_room = self
+            .config
+            .mtu
+            .saturating_sub(crate::wire::HEADER_LEN + DATA_CHUNK_OVERHEAD)
+            & !3;
+        let mut bundled = false;
         loop {
             let flight = self.outstanding.flight_size();
             let room = builder.remaining().saturating_sub(DATA_CHUNK_OVERHEAD) & !3;
             if room == 0 || self.queue.is_empty() {
+                return any;
+            }
+            // A message that fits a packet whole is not split to fill this one's tail: it
+            // starts the next packet (fewer chunks, and the receiver reassembles nothing).
+            if bundled
+                && self
+                    .queue
+                    .peek_remaining()
+                    .is_some_and(|left| left > room && left <= packet_room)
+            {
                 return any;
             }
             let window = cwnd.min(rwnd.max(if flight == 0 { self.config.mtu } else { 0 }));
@@ -260,6 +277,7 @@ impl Association {
             if let Some(peer) = self.peer.as_mut() {
                 peer.rwnd = peer.rwnd.saturating_sub(size);
             }
+            bundled = true;
             if self.timers.t3.is_none() {
                 self.timers.t3 = Some(now + self.rto.rto());
             }

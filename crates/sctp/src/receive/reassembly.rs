@@ -243,25 +243,22 @@ impl Reassembly {
                 stream.unwrapper.unwrap(fragment.sequence as u16);
             }
         }
-        if fragment.unordered && !interleaved {
-            Self::join_unordered_data(stream, key);
-        }
         if fragment.unordered {
-            let whole: Vec<u64> = stream
-                .unordered
-                .iter()
-                .filter(|(_, p)| p.complete())
-                .map(|(k, _)| *k)
-                .collect();
-            for k in whole {
-                if let Some(p) = stream.unordered.remove(&k) {
-                    self.ready.push_back(Message {
-                        stream: fragment.stream,
-                        ppid: p.ppid,
-                        unordered: true,
-                        data: p.into_data(),
-                    });
-                }
+            // Only the message this fragment joined can have become whole: O(log n).
+            let key = if interleaved {
+                key
+            } else {
+                Self::join_unordered_data(stream, key)
+            };
+            if stream.unordered.get(&key).is_some_and(Partial::complete)
+                && let Some(p) = stream.unordered.remove(&key)
+            {
+                self.ready.push_back(Message {
+                    stream: fragment.stream,
+                    ppid: p.ppid,
+                    unordered: true,
+                    data: p.into_data(),
+                });
             }
         } else if stream.ordered.get(&key).is_some_and(Partial::complete)
             && let Some(p) = stream.ordered.remove(&key)
@@ -275,8 +272,9 @@ impl Reassembly {
 
     /// Unordered DATA fragments carry no message id: a message is the run of consecutive
     /// TSNs from a B fragment to an E fragment (RFC 9260 §6.9). Loose fragments are kept under
-    /// their own TSN and merged into their neighbours' runs.
-    fn join_unordered_data(stream: &mut Stream, key: u64) {
+    /// their own TSN and merged into their neighbours' runs. Returns the key of the run the
+    /// fragment at `key` now belongs to.
+    fn join_unordered_data(stream: &mut Stream, key: u64) -> u64 {
         // Merge the run that ends right before `key` with the one that starts at it, and the
         // one that starts right after the merged run's end.
         let mut key = key;
@@ -304,6 +302,7 @@ impl Reassembly {
         {
             merge(current, next);
         }
+        key
     }
 
     /// Moves ordered messages whose turn has come to the ready queue.
@@ -382,6 +381,27 @@ impl Reassembly {
 }
 
 impl Reassembly {
+    /// Gives back spare capacity (an idle association): the delivery queue once drained,
+    /// and the per-stream maps once empty. Per-stream sequence numbers stay.
+    pub fn compact(&mut self) {
+        if self.ready.is_empty() {
+            self.ready = VecDeque::new();
+        }
+        for stream in self.streams.values_mut() {
+            // An emptied B-tree keeps its root node; a new one holds nothing.
+            if stream.ordered.is_empty() {
+                stream.ordered = BTreeMap::new();
+            }
+            if stream.waiting.is_empty() {
+                stream.waiting = BTreeMap::new();
+            }
+            if stream.unordered.is_empty() {
+                stream.unordered = BTreeMap::new();
+            }
+        }
+        self.streams.shrink_to_fit();
+    }
+
     /// Drops unordered DATA fragments at or below `tsn` (FORWARD TSN, RFC 3758 §3.6: what the
     /// peer abandoned never completes).
     pub fn drop_unordered_up_to(&mut self, tsn: u64) {

@@ -31,8 +31,12 @@ pub struct DataTracker {
     cum_ack: u64,
     /// The highest TSN received, unwrapped (`cum_ack` when nothing is above it).
     highest: u64,
-    /// Bit `t % window` is set when TSN `t` (above `cum_ack`) has arrived.
+    /// Bit `t % window` is set when TSN `t` (above `cum_ack`) has arrived. Empty until a
+    /// TSN arrives out of order, and given back by [`DataTracker::compact`] once no gap is
+    /// left, so an idle association holds none of it.
     bits: Vec<u64>,
+    /// The window in 64-bit words.
+    words: usize,
     duplicates: Vec<u32>,
 }
 
@@ -58,13 +62,14 @@ impl DataTracker {
         Self {
             cum_ack,
             highest: cum_ack,
-            bits: vec![0; words],
+            bits: Vec::new(),
+            words,
             duplicates: Vec::new(),
         }
     }
 
     fn window(&self) -> u64 {
-        self.bits.len() as u64 * 64
+        self.words as u64 * 64
     }
 
     fn bit(&self, tsn: u64) -> bool {
@@ -75,6 +80,12 @@ impl DataTracker {
     }
 
     fn set(&mut self, tsn: u64, on: bool) {
+        if self.bits.is_empty() {
+            if !on {
+                return;
+            }
+            self.bits = vec![0; self.words];
+        }
         let at = tsn % self.window();
         if let Some(word) = self.bits.get_mut((at / 64) as usize) {
             if on {
@@ -107,6 +118,12 @@ impl DataTracker {
         let t = near(self.cum_ack, tsn);
         if t > self.cum_ack && t - self.cum_ack > self.window() {
             return Observation::OutOfWindow;
+        }
+        // In order with nothing above: no bitmap needed.
+        if t == self.cum_ack + 1 && self.highest == self.cum_ack {
+            self.cum_ack = t;
+            self.highest = t;
+            return Observation::New;
         }
         if t <= self.cum_ack || self.bit(t) {
             if self.duplicates.len() < MAX_DUPLICATES {
@@ -180,6 +197,17 @@ impl DataTracker {
                 (next - 1 - self.cum_ack) as u16,
             ))
         })
+    }
+
+    /// Gives the bitmap's memory back when no TSN is held above the cumulative point (an
+    /// idle association). The next out-of-order TSN allocates it again.
+    pub fn compact(&mut self) {
+        if self.highest == self.cum_ack {
+            self.bits = Vec::new();
+        }
+        if self.duplicates.is_empty() {
+            self.duplicates = Vec::new();
+        }
     }
 
     /// The duplicates since the last call, for a SACK; cleared.

@@ -340,6 +340,15 @@ impl<P> Outstanding<P> {
         self.base - 1 + skippable as u64
     }
 
+    /// Gives back the memory of an empty queue (an idle association).
+    pub fn compact(&mut self) {
+        if self.chunks.is_empty() {
+            self.chunks = VecDeque::new();
+            self.holes = BTreeSet::new();
+            self.marked = BTreeSet::new();
+        }
+    }
+
     /// The abandoned chunks up to the advanced point: what the next FORWARD-TSN covers.
     pub fn skipped(&self) -> impl Iterator<Item = &Sent<P>> {
         self.chunks

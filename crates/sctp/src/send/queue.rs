@@ -55,6 +55,13 @@ pub struct Fragment {
     pub max_retransmits: Option<u32>,
 }
 
+/// Buffers larger than this are not kept for fragments (a chunk is at most an MTU).
+pub const MAX_POOLED_CAPACITY: usize = 4096;
+
+/// At most this many spare buffers are kept (they come back from acknowledged chunks, so the
+/// pool never holds more than was in flight; an idle association gives them all back).
+pub const MAX_POOLED: usize = 1024;
+
 #[derive(Debug)]
 struct Queued {
     message: Outgoing,
@@ -146,6 +153,33 @@ impl SendQueue {
             sequence: None,
             fsn: 0,
         });
+    }
+
+    /// The unsent bytes of the message `next_fragment` would cut from next (ignoring expiry):
+    /// the sender uses it to start a message in a new packet rather than split one that fits
+    /// a packet whole.
+    pub fn peek_remaining(&self) -> Option<usize> {
+        let id = self.current.or_else(|| self.active.front().copied())?;
+        let queued = self.streams.get(&id)?.queue.front()?;
+        Some(queued.message.data.len() - queued.offset)
+    }
+
+    /// Gives back spare capacity once nothing is queued (an idle association): the
+    /// per-stream queues, the round-robin list and the stream table. Per-stream sequence
+    /// numbers and thresholds stay.
+    pub fn compact(&mut self) {
+        for stream in self.streams.values_mut() {
+            if stream.queue.is_empty() {
+                stream.queue = VecDeque::new();
+            }
+        }
+        if self.active.is_empty() {
+            self.active = VecDeque::new();
+        }
+        if self.low.is_empty() {
+            self.low = VecDeque::new();
+        }
+        self.streams.shrink_to_fit();
     }
 
     /// Drops the unsent rest of a message whose first fragments went and were abandoned
@@ -242,9 +276,17 @@ impl SendQueue {
             });
             let total = queued.message.data.len();
             let take = (total - queued.offset).min(room);
-            let mut payload = pool.pop().unwrap_or_default();
-            payload.clear();
-            payload.extend_from_slice(&queued.message.data[queued.offset..queued.offset + take]);
+            // A message that fits one chunk goes in its own buffer, without a copy; the
+            // fragments of a larger one are copied into pooled buffers.
+            let payload = if queued.offset == 0 && take == total {
+                std::mem::take(&mut queued.message.data)
+            } else {
+                let mut payload = pool.pop().unwrap_or_default();
+                payload.clear();
+                payload
+                    .extend_from_slice(&queued.message.data[queued.offset..queued.offset + take]);
+                payload
+            };
             let beginning = queued.offset == 0;
             queued.offset += take;
             let end = queued.offset == total;
@@ -269,8 +311,12 @@ impl SendQueue {
             self.buffered -= take;
             if end {
                 if let Some(done) = stream.queue.pop_front() {
-                    // The message's own buffer joins the pool.
-                    pool.push(done.message.data);
+                    // The message's own buffer joins the pool, unless it went as the chunk or
+                    // is so large it would pin memory while its fragments are in flight.
+                    let capacity = done.message.data.capacity();
+                    if capacity > 0 && capacity <= MAX_POOLED_CAPACITY && pool.len() < MAX_POOLED {
+                        pool.push(done.message.data);
+                    }
                 }
                 self.current = None;
             } else if !self.interleaved {
