@@ -278,7 +278,14 @@ impl Reassembly {
         // Merge the run that ends right before `key` with the one that starts at it, and the
         // one that starts right after the merged run's end.
         let mut key = key;
-        if let Some((&prev_key, prev)) = stream.unordered.range(..key).next_back()
+        // A run that starts with a B fragment begins a message of its own: the run before it
+        // (an abandoned message's orphans, say) never joins it.
+        let starts_message = stream
+            .unordered
+            .get(&key)
+            .is_some_and(|current| current.first == Some(key));
+        if !starts_message
+            && let Some((&prev_key, prev)) = stream.unordered.range(..key).next_back()
             && prev.pieces.keys().next_back() == Some(&(key - 1))
             && prev.last.is_none()
             && let Some(current) = stream.unordered.remove(&key)
@@ -402,8 +409,11 @@ impl Reassembly {
         self.streams.shrink_to_fit();
     }
 
-    /// Drops unordered DATA fragments at or below `tsn` (FORWARD TSN, RFC 3758 §3.6: what the
-    /// peer abandoned never completes).
+    /// Drops the unordered DATA fragments that can no longer complete once the cumulative
+    /// TSN is `tsn` (FORWARD TSN, RFC 3758 §3.6): a run of fragments entirely above `tsn` is
+    /// kept; one reaching down to `tsn` is kept only if it has its first fragment, no hole, and
+    /// the fragment it still needs is above `tsn` (it may be a reliable message whose rest is
+    /// on its way); anything missing at or below `tsn` was abandoned and never comes.
     pub fn drop_unordered_up_to(&mut self, tsn: u64) {
         if self.interleaved {
             return;
@@ -411,11 +421,19 @@ impl Reassembly {
         let mut dropped = 0;
         for stream in self.streams.values_mut() {
             stream.unordered.retain(|_, p| {
-                let stale = p.pieces.keys().next_back().is_some_and(|&last| last <= tsn);
-                if stale {
+                let (Some(&low), Some(&high)) =
+                    (p.pieces.keys().next(), p.pieces.keys().next_back())
+                else {
+                    return false;
+                };
+                let whole_so_far = p.first == Some(low) && p.pieces.len() as u64 == high - low + 1;
+                // Entirely above: untouched. Reaching down to `tsn`: only a message that
+                // began and has no hole can still be completed by what comes after `tsn`.
+                let keep = low > tsn || (whole_so_far && high + 1 > tsn);
+                if !keep {
                     dropped += p.bytes;
                 }
-                !stale
+                keep
             });
         }
         self.held -= dropped;
@@ -552,6 +570,39 @@ mod tests {
         assert_eq!(r.held(), 0);
         r.insert(&frag(9, 4, 0, true, true, b"fresh")).unwrap();
         assert_eq!(drain(&mut r), [(4, b"fresh".to_vec())]);
+    }
+
+    #[test]
+    fn a_forward_tsn_drops_abandoned_unordered_fragments_but_not_a_message_still_arriving() {
+        let unordered = |f: Fragment<'static>| Fragment {
+            unordered: true,
+            ..f
+        };
+        let mut r = Reassembly::new(false, 1 << 20);
+        // TSN 10: the middle of an abandoned message (its B at 9 never came).
+        r.insert(&unordered(frag(10, 2, 0, false, false, b"orphan")))
+            .unwrap();
+        // TSNs 11-12: the start of a reliable message whose end (13) is still on its way.
+        r.insert(&unordered(frag(11, 2, 0, true, false, b"rel")))
+            .unwrap();
+        r.insert(&unordered(frag(12, 2, 0, false, false, b"iab")))
+            .unwrap();
+        // TSN 15: the end of another reliable message whose start (14) was lost and is being
+        // sent again: above the cumulative point, it stays.
+        r.insert(&unordered(frag(15, 2, 0, false, true, b"!")))
+            .unwrap();
+        // The cumulative TSN moves to 12 (9 and 10 abandoned, 11-12 arrived).
+        r.drop_unordered_up_to(12);
+        assert_eq!(r.held(), 7, "the orphan went, the reliable pieces stayed");
+        r.insert(&unordered(frag(13, 2, 0, false, true, b"le")))
+            .unwrap();
+        r.insert(&unordered(frag(14, 2, 0, true, false, b"ok")))
+            .unwrap();
+        assert_eq!(
+            drain(&mut r),
+            [(2, b"reliable".to_vec()), (2, b"ok!".to_vec())]
+        );
+        assert_eq!(r.held(), 0);
     }
 
     #[test]
