@@ -235,6 +235,8 @@ pub struct Association {
     events: VecDeque<Event>,
     /// Packets refused (checksum, tag, parse).
     refused: u64,
+    /// The chunk timed for an RTT sample and when it went (RFC 9260 §6.3.1 C4).
+    rtt_probe: Option<(u64, Instant)>,
 }
 
 impl std::fmt::Debug for Association {
@@ -287,6 +289,7 @@ impl Association {
             pool: Vec::new(),
             events: VecDeque::new(),
             refused: 0,
+            rtt_probe: None,
         }
     }
 

@@ -288,27 +288,33 @@ impl Association {
             return;
         }
         let flight_before = self.outstanding.flight_size();
-        let mut rtt = None;
         let (outstanding, pool) = (&mut self.outstanding, &mut self.pool);
         let acked = outstanding.on_sack(
             cum,
             gaps.iter()
                 .map(|&(s, e)| (cum + u64::from(s), cum + u64::from(e))),
             |_, sent| {
-                // Karn (§6.3.1 C5): only a chunk sent once and acknowledged for the first time
-                // now (not one gap-acknowledged before and covered by the cumulative ack
-                // only after a hole below it filled).
-                if sent.transmissions == 1 && !sent.gap_acked {
-                    rtt = Some(now.saturating_duration_since(sent.payload.sent_at));
-                }
                 let buffer = sent.payload.fragment.payload;
                 if pool.len() < MAX_POOLED && buffer.capacity() <= MAX_POOLED_CAPACITY {
                     pool.push(buffer);
                 }
             },
         );
-        if let Some(rtt) = rtt {
-            self.rto.measure(rtt);
+        // One timed chunk per round trip (§6.3.1 C4), measured when it is first acknowledged,
+        // cumulatively or by a gap block; the timing was dropped if anything was sent again
+        // meanwhile (Karn, C5), so a chunk acknowledged only once a hole below it filled never
+        // gives a sample inflated by the recovery.
+        if let Some((tsn, sent_at)) = self.rtt_probe {
+            let in_gap = gaps
+                .iter()
+                .any(|&(s, e)| (cum + u64::from(s)..=cum + u64::from(e)).contains(&tsn));
+            if tsn <= cum || in_gap {
+                self.rto.measure(now.saturating_duration_since(sent_at));
+                self.rtt_probe = None;
+            }
+        }
+        if acked.fast_retransmits > 0 {
+            self.rtt_probe = None;
         }
         if let (Some(peer), Some(a_rwnd)) = (self.peer.as_mut(), a_rwnd) {
             peer.rwnd = a_rwnd.saturating_sub(self.outstanding.flight_size());
@@ -381,6 +387,7 @@ impl Association {
                 return;
             }
             self.outstanding.on_t3_expiry();
+            self.rtt_probe = None;
             self.abandon(now);
             if self.outstanding.advanced_point() > self.outstanding.cumulative() {
                 // The FORWARD TSN may have been lost (RFC 3758 §3.5 C3).

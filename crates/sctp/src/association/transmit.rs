@@ -250,6 +250,9 @@ impl Association {
             };
             let size = chunk_size(fragment.payload.len());
             let tsn = self.outstanding.next_tsn();
+            if self.rtt_probe.is_none() {
+                self.rtt_probe = Some((tsn, now));
+            }
             let chunk = data_chunk(tsn, &fragment);
             if builder.push(&ChunkRepr::Data(chunk)).is_err() {
                 // Cannot happen (room was measured); should it, the fragment goes as a
