@@ -185,11 +185,10 @@ struct Peer {
     forward_tsn: bool,
 }
 
-/// One DATA chunk in flight: the queued fragment and when it went.
+/// One DATA chunk in flight: the queued fragment.
 #[derive(Debug)]
 pub(crate) struct InFlight {
     fragment: QueuedFragment,
-    sent_at: Instant,
 }
 
 /// Timers (RFC 9260 §6.3, §5.1, §9.2).

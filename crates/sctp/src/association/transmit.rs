@@ -257,26 +257,14 @@ impl Association {
             if builder.push(&ChunkRepr::Data(chunk)).is_err() {
                 // Cannot happen (room was measured); should it, the fragment goes as a
                 // retransmission under the T3 timer.
-                self.outstanding.push(
-                    size,
-                    InFlight {
-                        fragment,
-                        sent_at: now,
-                    },
-                );
+                self.outstanding.push(size, InFlight { fragment });
                 self.outstanding.mark_for_retransmit(tsn);
                 if self.timers.t3.is_none() {
                     self.timers.t3 = Some(now + self.rto.rto());
                 }
                 return any;
             }
-            self.outstanding.push(
-                size,
-                InFlight {
-                    fragment,
-                    sent_at: now,
-                },
-            );
+            self.outstanding.push(size, InFlight { fragment });
             if let Some(peer) = self.peer.as_mut() {
                 peer.rwnd = peer.rwnd.saturating_sub(size);
             }
