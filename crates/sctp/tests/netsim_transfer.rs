@@ -6,7 +6,7 @@
 //! - unordered reliable stream: every message arrives exactly once;
 //! - partially reliable streams (max 1 retransmission, ordered; 5 s lifetime from queueing, unordered):
 //!   what arrives is whole messages that were sent, once each, the ordered ones in order, and
-//!   at 0% loss everything arrives;
+//!   at 0% loss everything on the max-retransmits stream arrives;
 //! - message sizes from 1 byte to 1 MiB.
 //!
 //! By default 12 seeds per loss rate and 512 KiB each way per seed (a debug build runs it in
@@ -176,34 +176,38 @@ fn check(seed: u64, loss: f64, sent: &[(u16, Vec<u8>)], events: &[Event]) {
         got == want,
         "seed {seed} loss {loss}: the unordered stream differs"
     );
-    // Partially reliable: a subset of whole messages, once each; ordered ones in order.
+    // Partially reliable: a subset of whole messages, once each; ordered ones in order. (Short
+    // messages repeat their bytes, so the checks match sequences and multisets, not
+    // positions.)
     for stream in [PARTIAL_ORDERED, PARTIAL_UNORDERED] {
         let want = sent_on(stream);
         let got = received(events, stream);
-        let mut positions: Vec<usize> = got
-            .iter()
-            .map(|m| {
-                want.iter().position(|w| w == m).unwrap_or_else(|| {
-                    panic!(
-                        "seed {seed} loss {loss}: stream {stream} delivered a message never sent"
-                    )
-                })
-            })
-            .collect();
         if stream == PARTIAL_ORDERED {
+            let mut rest = want.iter();
             assert!(
-                positions.windows(2).all(|w| w[0] < w[1]),
-                "seed {seed} loss {loss}: partial ordered stream out of order"
+                got.iter().all(|m| rest.any(|w| w == m)),
+                "seed {seed} loss {loss}: the partial ordered stream is not a subsequence of what was sent"
             );
+        } else {
+            let mut counts: std::collections::HashMap<&[u8], isize> =
+                std::collections::HashMap::new();
+            for w in &want {
+                *counts.entry(w.as_slice()).or_default() += 1;
+            }
+            for m in &got {
+                let c = counts.entry(m.as_slice()).or_default();
+                *c -= 1;
+                assert!(
+                    *c >= 0,
+                    "seed {seed} loss {loss}: stream {stream} delivered a message never sent, or twice"
+                );
+            }
         }
-        positions.sort_unstable();
-        positions.dedup();
-        assert_eq!(
-            positions.len(),
-            got.len(),
-            "seed {seed} loss {loss}: a duplicate delivery"
-        );
-        if loss == 0.0 {
+        // Without loss the max-retransmits stream loses nothing (one spurious retransmission
+        // from reordering is within its policy). The lifetime stream may lose messages even
+        // then: its lifetime runs from queueing, and a 1 MiB DATA message holds the
+        // association for seconds (no I-DATA yet).
+        if loss == 0.0 && stream == PARTIAL_ORDERED {
             assert_eq!(
                 got.len(),
                 want.len(),
@@ -252,7 +256,8 @@ fn transfer(seed: u64, loss: f64, bytes: usize) -> Run {
     let from_a = plan(seed, bytes);
     let from_b = plan(seed ^ 0x5555, bytes);
     sim.with_endpoint(a, |r, now| r.association.connect(now));
-    sim.run_until(Duration::from_secs(60), |sim| {
+    // INIT and COOKIE ECHO back off from 1 s: at 10% loss each way a few seeds need minutes.
+    sim.run_until(Duration::from_secs(600), |sim| {
         sim.endpoint(a).association.is_established() && sim.endpoint(b).association.is_established()
     })
     .unwrap_or_else(|e| panic!("seed {seed} loss {loss}: no association: {e}"));
