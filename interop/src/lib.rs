@@ -124,6 +124,24 @@ impl PeerProcess {
         matches!(self.child.try_wait(), Ok(Some(_)))
     }
 
+    /// Waits until the process exits, or `deadline` passes: its exit status, or `None`.
+    /// (std has no wait with a timeout; this polls every 10 ms.)
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "a real peer process runs on the real clock"
+    )]
+    pub fn wait_exit(&mut self, deadline: std::time::Instant) -> Option<std::process::ExitStatus> {
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if std::time::Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
     /// Borrows the child, for its pipes.
     pub fn child_mut(&mut self) -> &mut Child {
         &mut self.child

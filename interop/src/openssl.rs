@@ -295,15 +295,7 @@ impl OpensslProcess {
 
     /// Waits until the process exits, or `deadline` passes; returns whether it exited.
     pub fn wait_exit(&mut self, deadline: Instant) -> bool {
-        loop {
-            if self.has_exited() {
-                return true;
-            }
-            if Instant::now() >= deadline {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        self.process.wait_exit(deadline).is_some()
     }
 }
 

@@ -68,17 +68,9 @@ pub fn run_uclient(
         .stdout(out.try_clone()?)
         .stderr(out);
     let mut process = PeerProcess::spawn(command)?;
-    let end = Instant::now() + deadline;
-    let mut exit_code = None;
-    let mut timed_out = true;
-    while Instant::now() < end {
-        if let Some(status) = process.child_mut().try_wait()? {
-            exit_code = status.code();
-            timed_out = false;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let status = process.wait_exit(Instant::now() + deadline);
+    let timed_out = status.is_none();
+    let exit_code = status.and_then(|s| s.code());
     drop(process);
     let mut output = String::new();
     std::fs::File::open(&out_path)?.read_to_string(&mut output)?;

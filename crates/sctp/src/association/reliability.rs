@@ -20,19 +20,20 @@ pub enum PartialReliability {
 }
 
 impl Association {
-    /// Abandons what its policy gives up on (RFC 3758 §3.5 A1–A3): chunks marked for
-    /// retransmission past their retransmission limit, and chunks past their lifetime; then
-    /// every other chunk of the same messages, and their unsent rest. When the peer supports
-    /// FORWARD TSN it is told; otherwise nothing is abandoned.
+    /// Abandons what its policy gives up on (RFC 3758 §3.5 A1–A3) when it is due to be sent
+    /// again: a chunk marked for retransmission past its retransmission limit or its lifetime;
+    /// then every other chunk of the same messages, and their unsent rest. A chunk in flight is
+    /// left alone until it is found lost, so this costs the marked chunks only, not the whole
+    /// flight, on every packet. When the peer supports FORWARD TSN it is told; otherwise
+    /// nothing is abandoned.
     pub(super) fn abandon(&mut self, now: Instant) {
         if !self.peer.is_some_and(|p| p.forward_tsn) {
             return;
         }
         let mut messages: HashSet<(u16, u32, bool)> = HashSet::new();
-        self.outstanding.abandon(|_, sent| {
+        self.outstanding.abandon_marked(|sent| {
             let f = &sent.payload.fragment;
-            let give_up = (sent.retransmit
-                && f.max_retransmits.is_some_and(|n| sent.transmissions > n))
+            let give_up = f.max_retransmits.is_some_and(|n| sent.transmissions > n)
                 || f.expires.is_some_and(|t| now >= t);
             if give_up {
                 messages.insert((f.stream, f.sequence, f.unordered));

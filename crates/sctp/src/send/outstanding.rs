@@ -329,6 +329,25 @@ impl<P> Outstanding<P> {
         self.advanced_point()
     }
 
+    /// Abandons chunks marked for retransmission (RFC 3758 §3.5 A2) for which `give_up`
+    /// returns true. Costs the marked chunks only.
+    pub fn abandon_marked(&mut self, mut give_up: impl FnMut(&Sent<P>) -> bool) {
+        let (base, chunks, holes) = (self.base, &mut self.chunks, &mut self.holes);
+        self.marked.retain(|&tsn| {
+            let at = usize::try_from(tsn - base).unwrap_or(usize::MAX);
+            match chunks.get_mut(at) {
+                Some(chunk) if give_up(chunk) => {
+                    // A marked chunk is out of the flight already.
+                    chunk.abandoned = true;
+                    chunk.retransmit = false;
+                    holes.remove(&tsn);
+                    false
+                }
+                _ => true,
+            }
+        });
+    }
+
     /// The highest TSN such that every chunk up to it is acknowledged or abandoned
     /// (RFC 3758 §3.5 C2).
     pub fn advanced_point(&self) -> u64 {
@@ -445,6 +464,20 @@ mod tests {
         let mut released = Vec::new();
         q.on_sack(1002, std::iter::empty(), |tsn, _| released.push(tsn));
         assert_eq!(released, [1000, 1001, 1002]);
+    }
+
+    #[test]
+    fn only_marked_chunks_are_abandoned_by_their_policy() {
+        let mut q = queue(4);
+        q.mark_for_retransmit(1001);
+        q.abandon_marked(|_| true);
+        assert!(q.get(1001).is_some_and(|c| c.abandoned && !c.retransmit));
+        assert!(
+            q.get(1000).is_some_and(|c| !c.abandoned),
+            "in flight, not lost: left alone"
+        );
+        assert_eq!(q.next_retransmission().map(|(t, _)| t), None);
+        assert_eq!(q.flight_size(), 300);
     }
 
     #[test]
