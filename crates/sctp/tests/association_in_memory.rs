@@ -1,121 +1,15 @@
 //! Two associations back to back in memory: the handshake, messages of every size both ways on
 //! ordered and unordered streams, graceful shutdown, abort, and forged packets.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use sansrtc_proto::{Protocol, Receive, SansIo};
-use sansrtc_sctp::association::{
-    AbortReason, Association, Config, Event, PartialReliability, State,
-};
+use sansrtc_proto::SansIo;
+use sansrtc_sctp::association::{AbortReason, Config, Event, PartialReliability, State};
+use sansrtc_sctp::wire::Packet;
 
-#[expect(
-    clippy::disallowed_methods,
-    reason = "an arbitrary origin for virtual time"
-)]
-fn start() -> Instant {
-    Instant::now()
-}
+mod common;
 
-struct Pair {
-    a: Association,
-    b: Association,
-    now: Instant,
-    events_a: Vec<Event>,
-    events_b: Vec<Event>,
-    /// Drop the n-th datagram (counting both ways) when this returns true.
-    drop: Box<dyn FnMut(u64) -> bool>,
-    sent: u64,
-}
-
-fn rx(contents: &[u8]) -> Receive<'_> {
-    let addr = "0.0.0.0:5000".parse().unwrap();
-    Receive {
-        proto: Protocol::Udp,
-        source: addr,
-        destination: addr,
-        contents,
-    }
-}
-
-impl Pair {
-    fn new(seed: u64) -> Self {
-        let now = start();
-        let config = |s: u64| Config {
-            rng_seed: Some(sansrtc_proto::rng::seed_from_u64(s)),
-            ..Config::default()
-        };
-        Self {
-            a: Association::new(config(seed), now),
-            b: Association::new(config(seed + 1000), now),
-            now,
-            events_a: Vec::new(),
-            events_b: Vec::new(),
-            drop: Box::new(|_| false),
-            sent: 0,
-        }
-    }
-
-    fn pass(&mut self, from_a: bool) -> bool {
-        let mut buf = Vec::new();
-        let mut moved = false;
-        loop {
-            let (from, to) = if from_a {
-                (&mut self.a, &mut self.b)
-            } else {
-                (&mut self.b, &mut self.a)
-            };
-            let Some(t) = from.poll_transmit(self.now, &mut buf) else {
-                break;
-            };
-            moved = true;
-            self.sent += 1;
-            if (self.drop)(self.sent) {
-                continue;
-            }
-            let _ = to.handle_receive(self.now, rx(&buf[..t.size]));
-        }
-        moved
-    }
-
-    fn run(&mut self, limit: Duration, mut done: impl FnMut(&Self) -> bool) -> bool {
-        let end = self.now + limit;
-        loop {
-            for _ in 0..1000 {
-                let a = self.pass(true);
-                let b = self.pass(false);
-                if !a && !b {
-                    break;
-                }
-            }
-            self.events_a
-                .extend(std::iter::from_fn(|| self.a.poll_event()));
-            self.events_b
-                .extend(std::iter::from_fn(|| self.b.poll_event()));
-            if done(self) {
-                return true;
-            }
-            let next = [self.a.poll_timeout(), self.b.poll_timeout()]
-                .into_iter()
-                .flatten()
-                .min();
-            let Some(next) = next else { return false };
-            if next > end {
-                return false;
-            }
-            self.now = self.now.max(next);
-            self.a.handle_timeout(self.now);
-            self.b.handle_timeout(self.now);
-        }
-    }
-
-    fn connect(&mut self) {
-        self.a.connect(self.now);
-        assert!(self.run(Duration::from_secs(10), |p| p.a.is_established()
-            && p.b.is_established()));
-        assert_eq!(self.events_a.first(), Some(&Event::Connected));
-        assert_eq!(self.events_b.first(), Some(&Event::Connected));
-    }
-}
+use common::{Pair, rx};
 
 fn messages(events: &[Event]) -> Vec<(u16, Vec<u8>)> {
     events
@@ -255,8 +149,29 @@ fn abort_ends_both_sides_at_once() {
 
 #[test]
 fn forged_packets_with_the_wrong_tag_or_checksum_change_nothing() {
-    let mut p = Pair::new(6);
+    // b does not accept zero checksums, so a's packets carry a CRC32c.
+    let no_zero = Config {
+        zero_checksum: false,
+        ..Config::default()
+    };
+    let mut p = Pair::with(6, Config::default(), no_zero);
+    p.record = true;
     p.connect();
+    // Zero checksums go one way only (RFC 9653 §5.2): from b, to a that accepts them.
+    for (from_a, packet) in &p.packets {
+        let zero = packet[8..12] == [0; 4];
+        let packet = Packet::new_checked(&packet[..]).unwrap();
+        if *from_a {
+            assert!(packet.verify_checksum(false).is_ok());
+        } else {
+            assert!(zero || packet.verify_checksum(false).is_ok());
+        }
+    }
+    assert!(
+        p.packets
+            .iter()
+            .any(|(from_a, d)| !from_a && d[8..12] == [0; 4])
+    );
     // A real packet of a, then tampered copies.
     p.a.send(0, 51, false, b"real".to_vec()).unwrap();
     let mut buf = Vec::new();

@@ -5,13 +5,14 @@
 use ring::hmac;
 
 /// Bytes of the signed fields.
-const FIELDS_LEN: usize = 4 + 4 + 4 + 2 + 2 + 8 + 1;
+const FIELDS_LEN: usize = 4 + 4 + 4 + 2 + 2 + 8 + 1 + 4 + 4 + 4 + 4;
 /// Bytes of the truncated HMAC-SHA256 tag.
 const TAG_LEN: usize = 16;
 /// Bytes of a cookie.
 pub(crate) const COOKIE_LEN: usize = FIELDS_LEN + TAG_LEN;
 
-/// What a cookie carries: the peer's INIT, our capabilities answer, and when it expires.
+/// What a cookie carries: the peer's INIT, the tag and initial TSN our INIT ACK announced, the
+/// association it may restart (the tie-tags of RFC 9260 §5.2.2), and when it expires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Cookie {
     pub(crate) peer_tag: u32,
@@ -21,8 +22,17 @@ pub(crate) struct Cookie {
     pub(crate) peer_inbound_streams: u16,
     /// Milliseconds since the association's epoch after which the cookie is stale.
     pub(crate) expires_ms: u64,
-    /// Bit 0: the peer supports FORWARD-TSN; bit 1: I-DATA; bit 2: it accepts zero checksums.
+    /// The peer's announced features (`Features::to_bits`).
     pub(crate) features: u8,
+    /// Our verification tag, as announced in the INIT ACK.
+    pub(crate) local_tag: u32,
+    /// Our initial TSN, as announced in the INIT ACK.
+    pub(crate) local_initial_tsn: u32,
+    /// Our tag and the peer's when the INIT ACK went from an established association (0
+    /// otherwise): a cookie restarts only the association it was issued by.
+    pub(crate) local_tie_tag: u32,
+    /// See `local_tie_tag`.
+    pub(crate) peer_tie_tag: u32,
 }
 
 impl Cookie {
@@ -36,6 +46,10 @@ impl Cookie {
         out[14..16].copy_from_slice(&self.peer_inbound_streams.to_be_bytes());
         out[16..24].copy_from_slice(&self.expires_ms.to_be_bytes());
         out[24] = self.features;
+        out[25..29].copy_from_slice(&self.local_tag.to_be_bytes());
+        out[29..33].copy_from_slice(&self.local_initial_tsn.to_be_bytes());
+        out[33..37].copy_from_slice(&self.local_tie_tag.to_be_bytes());
+        out[37..41].copy_from_slice(&self.peer_tie_tag.to_be_bytes());
         let tag = hmac::sign(key, &out[..FIELDS_LEN]);
         out[FIELDS_LEN..].copy_from_slice(&tag.as_ref()[..TAG_LEN]);
         out
@@ -65,6 +79,10 @@ impl Cookie {
             peer_inbound_streams: u16_at(14),
             expires_ms: u64::from_be_bytes(expires),
             features: bytes[24],
+            local_tag: u32_at(25),
+            local_initial_tsn: u32_at(29),
+            local_tie_tag: u32_at(33),
+            peer_tie_tag: u32_at(37),
         })
     }
 }
@@ -84,6 +102,10 @@ mod tests {
             peer_inbound_streams: 65535,
             expires_ms: 60_000,
             features: 0b101,
+            local_tag: 99,
+            local_initial_tsn: 1234,
+            local_tie_tag: 5,
+            peer_tie_tag: 6,
         };
         let sealed = cookie.seal(&key);
         assert_eq!(Cookie::open(&sealed, &key), Some(cookie));

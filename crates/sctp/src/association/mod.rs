@@ -1,16 +1,16 @@
 //! The SCTP association (RFC 9260) as WebRTC uses it over DTLS (RFC 8261): a Sans-IO state
 //! machine that takes and gives whole SCTP packets.
 //!
-//! What it does today: the four-way handshake with a stateless, HMAC-signed state cookie
-//! (§5.1), initialization collisions and duplicate COOKIE ECHOs (§5.2), verification tags
-//! (§8.5), reliable ordered and unordered user messages of any size (fragmented to the MTU,
-//! §6.9) on any stream without head-of-line blocking across streams, SACKs with gap blocks and
-//! duplicates sent at once on a gap and otherwise every second packet or after 200 ms
-//! (§6.2, §6.7), retransmission on the T3-rtx timer and fast retransmit (§6.3, §7.2.4),
-//! congestion control (§7.2), flow control by the peer's window and ours (§6.1), HEARTBEAT
-//! answered (§8.3), graceful SHUTDOWN (§9.2) and ABORT (§9.1). Partial reliability, stream
-//! reconfiguration, I-DATA and zero checksums are negotiated by the building blocks but not
-//! yet driven here.
+//! What it does: the four-way handshake with a stateless, HMAC-signed state cookie (§5.1),
+//! initialization collisions, duplicate COOKIE ECHOs and peer restarts (§5.2), verification
+//! tags (§8.5), reliable ordered and unordered user messages of any size (fragmented to the
+//! MTU, §6.9) on any stream without head-of-line blocking across streams, SACKs with gap
+//! blocks and duplicates sent at once on a gap and otherwise every second packet or after
+//! 200 ms (§6.2, §6.7), retransmission on the T3-rtx timer and fast retransmit (§6.3,
+//! §7.2.4), congestion control (§7.2), flow control by the peer's window and ours (§6.1),
+//! HEARTBEAT both ways (§8.3), graceful SHUTDOWN (§9.2) and ABORT (§9.1); partial reliability
+//! (RFC 3758), stream reconfiguration (RFC 6525), I-DATA interleaving (RFC 8260) and zero
+//! checksums (RFC 9653), each when the peer announces it.
 //!
 //! # The Sans-IO contract
 //! Feed every SCTP packet (the DTLS application data) to `handle_receive`, then drain
@@ -18,8 +18,12 @@
 //! `poll_timeout` and call `handle_timeout` then. Time comes in as a parameter only.
 
 mod cookie;
+mod features;
+mod heartbeat;
 mod receive;
+mod reconfig;
 mod reliability;
+mod restart;
 mod transmit;
 
 pub use reliability::PartialReliability;
@@ -66,6 +70,16 @@ pub struct Config {
     /// queued or in flight gives back its spare buffers (default 5 s; see `docs/benchmarks.md`
     /// for the memory of an idle association).
     pub compact_after: Duration,
+    /// Offer I-DATA (RFC 8260): used when the peer offers it too, so that one large message
+    /// does not hold back the others. Default true.
+    pub interleaving: bool,
+    /// Accept packets with a zero checksum (RFC 9653), announced in INIT and INIT ACK. Right
+    /// when the packets come inside DTLS (the default, true); set false when SCTP runs over
+    /// plain UDP. Whether we send zero checksums depends only on what the peer announced.
+    pub zero_checksum: bool,
+    /// How long the peer may stay silent before a HEARTBEAT probes it (§8.3: HB.interval
+    /// 30 s); `None` sends none.
+    pub heartbeat_interval: Option<Duration>,
     /// Seed for tags, initial TSN and the cookie secret; `None` draws from the operating
     /// system.
     pub rng_seed: Option<sansrtc_proto::rng::Seed>,
@@ -89,6 +103,9 @@ impl Default for Config {
             cookie_lifetime: Duration::from_secs(60),
             delayed_ack: Duration::from_millis(200),
             compact_after: Duration::from_secs(5),
+            interleaving: true,
+            zero_checksum: true,
+            heartbeat_interval: Some(Duration::from_secs(30)),
             rng_seed: None,
         }
     }
@@ -128,6 +145,16 @@ pub enum Event {
     Message(Message),
     /// A stream's buffered amount fell to its low threshold or below.
     BufferedAmountLow(u16),
+    /// The peer reset these incoming streams (RFC 6525 §5.2.2): their sequence numbers start
+    /// again; empty means every stream. A data channel's peer closed it (RFC 8831 §6.7).
+    IncomingStreamsReset(Vec<u16>),
+    /// Our reset of these outgoing streams is done (`Association::reset_streams`).
+    OutgoingStreamsReset(Vec<u16>),
+    /// The peer refused to reset these outgoing streams; they can be used again.
+    StreamResetFailed(Vec<u16>),
+    /// The peer restarted the association (§5.2.4 A): whatever was queued, in flight or
+    /// being reassembled is gone, and both sides start afresh.
+    Restarted,
     /// The association shut down gracefully.
     Closed,
     /// The peer aborted, or this side gave up (too many retransmissions, handshake timeout).
@@ -167,6 +194,12 @@ pub enum Error {
     /// The association is not established, or ended.
     #[error("association not open")]
     NotOpen,
+    /// The peer did not announce the extension this needs.
+    #[error("not supported by the peer")]
+    Unsupported,
+    /// The stream is being reset: nothing can be sent on it until that is done.
+    #[error("stream being reset")]
+    StreamResetting,
 }
 
 /// Our handshake parameters, fixed for the association's life.
@@ -181,8 +214,8 @@ struct Local {
 struct Peer {
     tag: u32,
     rwnd: usize,
-    /// The peer announced Forward-TSN-Supported (RFC 3758 §3.1).
-    forward_tsn: bool,
+    /// What it announced.
+    features: features::Features,
 }
 
 /// One DATA chunk in flight: the queued fragment.
@@ -203,6 +236,8 @@ struct Timers {
     ack: Option<Instant>,
     /// When to give back what only moving data needs, if idle by then.
     compact: Option<Instant>,
+    /// When to send a HEARTBEAT if the peer stays silent.
+    heartbeat: Option<Instant>,
 }
 
 /// An SCTP association.
@@ -236,6 +271,15 @@ pub struct Association {
     refused: u64,
     /// The chunk timed for an RTT sample and when it went (RFC 9260 §6.3.1 C4).
     rtt_probe: Option<(u64, Instant)>,
+    /// Stream reconfiguration (RFC 6525).
+    reconfig: reconfig::Reconfig,
+    /// Our HEARTBEAT in flight: its nonce and when it went.
+    heartbeat: Option<([u8; 8], Instant)>,
+    /// When the peer last proved it is there: new DATA, an acknowledgement of new data, or
+    /// the answer to our HEARTBEAT (a forged packet with the right tag proves nothing).
+    last_heard: Instant,
+    /// Counter behind the nonces and restart tags derived from the cookie secret.
+    derivations: u64,
 }
 
 impl std::fmt::Debug for Association {
@@ -289,6 +333,10 @@ impl Association {
             events: VecDeque::new(),
             refused: 0,
             rtt_probe: None,
+            reconfig: reconfig::Reconfig::new(initial_tsn, 0),
+            heartbeat: None,
+            last_heard: now,
+            derivations: 0,
         }
     }
 
@@ -383,6 +431,9 @@ impl Association {
         ) {
             return Err(Error::NotOpen);
         }
+        if self.reconfig.resetting(stream) {
+            return Err(Error::StreamResetting);
+        }
         let (expires, max_retransmits) = match reliability {
             PartialReliability::Reliable => (None, None),
             PartialReliability::MaxRetransmits(n) => (None, Some(n)),
@@ -429,8 +480,17 @@ impl Association {
         if self.state != State::Ended {
             self.state = State::Ended;
             self.timers = Timers::default();
-            self.events.push_back(event);
+            self.push_event_after_messages(event);
         }
+    }
+
+    /// Queues `event` behind every message already whole, so the application sees them in
+    /// the order they happened (a stream reset or a close after the data sent before it).
+    fn push_event_after_messages(&mut self, event: Event) {
+        while let Some(message) = self.reassembly.pop() {
+            self.events.push_back(Event::Message(message));
+        }
+        self.events.push_back(event);
     }
 
     /// `Config::compact_after` after the last packet or message, if nothing is queued or in
@@ -484,6 +544,30 @@ impl Association {
     fn tag_ok(&self, tag: u32) -> bool {
         tag == self.local.tag
     }
+
+    /// Eight bytes no one else can predict (our cookie secret over a counter): heartbeat
+    /// nonces, and the tag and initial TSN of a restarted association.
+    fn derive(&mut self, label: &[u8]) -> [u8; 8] {
+        self.derivations += 1;
+        let mut input = [0u8; 24];
+        let n = label.len().min(16);
+        input[..n].copy_from_slice(&label[..n]);
+        input[16..].copy_from_slice(&self.derivations.to_be_bytes());
+        let tag = hmac::sign(&self.cookie_key, &input);
+        let mut out = [0u8; 8];
+        out.copy_from_slice(&tag.as_ref()[..8]);
+        out
+    }
+
+    /// The checksum our packets carry: zero only toward a peer that announced it accepts that
+    /// (RFC 9653 §5.2), never on an INIT.
+    fn checksum_mode(&self) -> crate::wire::ChecksumMode {
+        if self.peer.is_some_and(|p| p.features.zero_checksum) {
+            crate::wire::ChecksumMode::Zero
+        } else {
+            crate::wire::ChecksumMode::Crc32c
+        }
+    }
 }
 
 impl SansIo for Association {
@@ -499,7 +583,7 @@ impl SansIo for Association {
             self.refused += 1;
             Error::Malformed(e)
         })?;
-        if packet.verify_checksum(false).is_err() {
+        if packet.verify_checksum(self.config.zero_checksum).is_err() {
             self.refused += 1;
             return Err(Error::BadChecksum);
         }
@@ -539,6 +623,8 @@ impl SansIo for Association {
             self.timers.t3,
             self.timers.ack,
             self.timers.compact,
+            self.timers.heartbeat,
+            self.reconfig.timer,
         ]
         .into_iter()
         .flatten()

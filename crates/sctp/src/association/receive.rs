@@ -4,10 +4,11 @@
 use std::time::Instant;
 
 use super::cookie::Cookie;
-use super::{AbortReason, Association, Error, Event, Peer, State};
+use super::features::Features;
+use super::{AbortReason, Association, Error, Event, Local, State};
 use crate::receive::{DataTracker, Fragment, Observation};
 use crate::send::queue::{MAX_POOLED, MAX_POOLED_CAPACITY};
-use crate::wire::{ChunkRepr, DataRepr, InitRepr, Packet, SackRepr, UnrecognizedAction};
+use crate::wire::{ChunkRepr, InitRepr, Packet, SackRepr, UnrecognizedAction};
 
 /// HEARTBEAT ACKs waiting to go, at most (a flood of HEARTBEATs gets no more).
 const MAX_PENDING_HEARTBEAT_ACKS: usize = 4;
@@ -46,6 +47,12 @@ impl Association {
                 ChunkRepr::ShutdownComplete(s) if s.tag_reflected => {
                     reflected_ok = self.peer.is_some_and(|p| p.tag == tag);
                 }
+                // A restart's COOKIE ECHO carries the new tag our INIT ACK announced
+                // (§5.2.4); the signed cookie vouches for it.
+                ChunkRepr::CookieEcho(echo) if !self.tag_ok(tag) => {
+                    reflected_ok |= Cookie::open(echo.cookie, &self.cookie_key)
+                        .is_some_and(|c| c.local_tag == tag && c.local_tie_tag == self.local.tag);
+                }
                 _ => {}
             }
         }
@@ -68,10 +75,53 @@ impl Association {
                 ChunkRepr::CookieAck if self.state == State::CookieEchoed => self.established(now),
                 ChunkRepr::Data(data) => {
                     data_received = true;
-                    self.receive_data(&data);
+                    if !self.interleaved() {
+                        self.receive_data(
+                            now,
+                            &Fragment {
+                                tsn: 0,
+                                stream: data.stream_id,
+                                sequence: u32::from(data.ssn),
+                                fsn: 0,
+                                ppid: data.ppid,
+                                unordered: data.unordered,
+                                beginning: data.beginning,
+                                end: data.ending,
+                                payload: data.user_data,
+                            },
+                            data.tsn,
+                        );
+                    }
+                }
+                ChunkRepr::IData(data) => {
+                    data_received = true;
+                    if self.interleaved() {
+                        self.receive_data(
+                            now,
+                            &Fragment {
+                                tsn: 0,
+                                stream: data.stream_id,
+                                sequence: data.mid,
+                                fsn: data.fsn(),
+                                ppid: data.ppid().unwrap_or(0),
+                                unordered: data.unordered,
+                                beginning: data.beginning,
+                                end: data.ending,
+                                payload: data.user_data,
+                            },
+                            data.tsn,
+                        );
+                    }
                 }
                 ChunkRepr::Sack(sack) => self.receive_sack(now, &sack),
-                ChunkRepr::ForwardTsn(forward) => self.receive_forward_tsn(&forward),
+                ChunkRepr::ForwardTsn(forward) if !self.interleaved() => {
+                    self.receive_forward_tsn(&forward);
+                }
+                ChunkRepr::IForwardTsn(forward) if self.interleaved() => {
+                    self.receive_iforward_tsn(&forward);
+                }
+                ChunkRepr::Reconfig(reconfig) => self.receive_reconfig(now, &reconfig),
+                ChunkRepr::HeartbeatAck(ack) => self.receive_heartbeat_ack(now, ack.info),
                 ChunkRepr::Heartbeat(heartbeat)
                     if self.pending.heartbeat_acks.len() < MAX_PENDING_HEARTBEAT_ACKS =>
                 {
@@ -116,7 +166,14 @@ impl Association {
         if data_received {
             self.schedule_sack(now);
         }
+        self.perform_deferred_reset();
         Ok(())
+    }
+
+    /// Whether I-DATA was negotiated (RFC 8260 §2.2): then DATA and FORWARD TSN are ignored,
+    /// and the other way round.
+    pub(super) fn interleaved(&self) -> bool {
+        self.peer.is_some_and(|p| p.features.interleaving)
     }
 
     /// The peer's INIT (§5.1 B, §5.2.1, §5.2.2): answered statelessly with an INIT ACK
@@ -126,7 +183,23 @@ impl Association {
         if self.state == State::Ended || init.initiate_tag == 0 {
             return;
         }
+        if self.pending.init_acks.len() >= MAX_PENDING_INIT_ACKS {
+            return;
+        }
         let expires = now.saturating_duration_since(self.epoch) + self.config.cookie_lifetime;
+        // Before establishment our INIT ACK repeats our tag (§5.2.1); after, it offers a new
+        // one with the current tags as tie-tags, for a restart (§5.2.2).
+        let (local, tie) = match (self.state, self.peer) {
+            (State::Closed | State::CookieWait | State::CookieEchoed, _) | (_, None) => {
+                (self.local, (0, 0))
+            }
+            (_, Some(peer)) => {
+                let random = self.derive(b"restart");
+                let tag = u32::from_be_bytes([random[0], random[1], random[2], random[3]]).max(1);
+                let initial_tsn = u32::from_be_bytes([random[4], random[5], random[6], random[7]]);
+                (Local { tag, initial_tsn }, (self.local.tag, peer.tag))
+            }
+        };
         let cookie = Cookie {
             peer_tag: init.initiate_tag,
             peer_initial_tsn: init.initial_tsn,
@@ -134,13 +207,15 @@ impl Association {
             peer_outbound_streams: init.outbound_streams,
             peer_inbound_streams: init.inbound_streams,
             expires_ms: u64::try_from(expires.as_millis()).unwrap_or(u64::MAX),
-            features: u8::from(init.forward_tsn_supported()),
+            features: Features::negotiate(init, &self.config).to_bits(),
+            local_tag: local.tag,
+            local_initial_tsn: local.initial_tsn,
+            local_tie_tag: tie.0,
+            peer_tie_tag: tie.1,
         };
-        if self.pending.init_acks.len() < MAX_PENDING_INIT_ACKS {
-            self.pending
-                .init_acks
-                .push((init.initiate_tag, cookie.seal(&self.cookie_key)));
-        }
+        self.pending
+            .init_acks
+            .push((init.initiate_tag, local, cookie.seal(&self.cookie_key)));
     }
 
     /// The INIT ACK to our INIT (§5.1 C): the peer's parameters and the cookie to echo.
@@ -151,15 +226,8 @@ impl Association {
         let Some(cookie) = ack.state_cookie() else {
             return;
         };
-        self.peer = Some(Peer {
-            tag: ack.initiate_tag,
-            rwnd: ack.a_rwnd as usize,
-            forward_tsn: ack.forward_tsn_supported(),
-        });
-        self.tracker = Some(DataTracker::new(
-            ack.initial_tsn,
-            window(self.config.receive_window),
-        ));
+        let features = Features::negotiate(ack, &self.config);
+        self.take_peer(ack.initiate_tag, ack.a_rwnd, features, ack.initial_tsn);
         self.cookie = Some(cookie.to_vec());
         self.state = State::CookieEchoed;
         self.pending.cookie_echo = true;
@@ -167,48 +235,9 @@ impl Association {
         self.timers.control_transmissions = 1;
     }
 
-    /// COOKIE ECHO (§5.1 D, §5.2.4): a valid, fresh cookie establishes the association (or
-    /// is a repeat, answered again; or a peer restart, which starts the peer's side afresh).
-    fn receive_cookie_echo(&mut self, now: Instant, bytes: &[u8]) {
-        let Some(cookie) = Cookie::open(bytes, &self.cookie_key) else {
-            return;
-        };
-        let age = now.saturating_duration_since(self.epoch).as_millis();
-        if u128::from(cookie.expires_ms) < age {
-            return;
-        }
-        let same_peer = self.peer.is_some_and(|p| p.tag == cookie.peer_tag);
-        match self.state {
-            State::Established | State::ShutdownPending if same_peer => {
-                self.pending.cookie_ack = true;
-            }
-            State::Ended => {}
-            _ => {
-                let restart = self.state == State::Established;
-                self.peer = Some(Peer {
-                    tag: cookie.peer_tag,
-                    rwnd: cookie.peer_rwnd as usize,
-                    forward_tsn: cookie.features & 1 != 0,
-                });
-                self.tracker = Some(DataTracker::new(
-                    cookie.peer_initial_tsn,
-                    window(self.config.receive_window),
-                ));
-                if restart {
-                    // §5.2.4 A: the peer restarted; its old data is gone.
-                    self.reassembly =
-                        crate::receive::Reassembly::new(false, self.config.receive_window);
-                }
-                self.pending.cookie_ack = true;
-                if !restart {
-                    self.established(now);
-                }
-            }
-        }
-    }
-
-    fn established(&mut self, _now: Instant) {
+    pub(super) fn established(&mut self, now: Instant) {
         self.state = State::Established;
+        self.start_heartbeats(now);
         self.cookie = None;
         self.pending.cookie_echo = false;
         self.timers.control = None;
@@ -216,9 +245,11 @@ impl Association {
         self.events.push_back(Event::Connected);
     }
 
-    /// One DATA chunk (§6.2): refused unobserved when there is no room (the peer sends it
-    /// again), otherwise counted by the tracker and, when new, put to reassembly.
-    fn receive_data(&mut self, data: &DataRepr<'_>) {
+    /// One DATA or I-DATA chunk (§6.2), as a fragment whose `tsn` is still to be unwrapped:
+    /// refused unobserved when there is no room or it must wait for a deferred stream reset
+    /// (the peer sends it again), otherwise counted by the tracker and, when new, put to
+    /// reassembly.
+    fn receive_data(&mut self, now: Instant, fragment: &Fragment<'_>, wire_tsn: u32) {
         // DATA is taken until our SHUTDOWN ACK: a peer may still be sending what it queued
         // before its SHUTDOWN (dcSCTP does), and dropping it would lose the user's messages.
         if !matches!(
@@ -233,24 +264,17 @@ impl Association {
         let Some(tracker) = self.tracker.as_mut() else {
             return;
         };
-        if self.reassembly.held() + data.user_data.len() > self.config.receive_window {
+        let tsn = tracker.unwrapped(wire_tsn);
+        if self.reassembly.held() + fragment.payload.len() > self.config.receive_window
+            || self.reconfig.holds(fragment.stream, tsn)
+        {
             self.pending.sack = true;
             return;
         }
-        let tsn = tracker.unwrapped(data.tsn);
-        match tracker.observe(data.tsn) {
+        match tracker.observe(wire_tsn) {
             Observation::New => {
-                let _ = self.reassembly.insert(&Fragment {
-                    tsn,
-                    stream: data.stream_id,
-                    sequence: u32::from(data.ssn),
-                    fsn: 0,
-                    ppid: data.ppid,
-                    unordered: data.unordered,
-                    beginning: data.beginning,
-                    end: data.ending,
-                    payload: data.user_data,
-                });
+                self.last_heard = now;
+                let _ = self.reassembly.insert(&Fragment { tsn, ..*fragment });
             }
             Observation::Duplicate | Observation::OutOfWindow => self.pending.sack = true,
         }
@@ -332,6 +356,7 @@ impl Association {
                 .on_fast_retransmit(self.outstanding.next_tsn().saturating_sub(1));
         }
         if acked.cumulative_advanced {
+            self.last_heard = now;
             self.errors = 0;
             self.timers.t3 = (!self.outstanding.is_empty()).then(|| now + self.rto.rto());
         }
@@ -353,6 +378,11 @@ impl Association {
 
     /// Every timer that is due.
     pub(super) fn timeouts(&mut self, now: Instant) {
+        if self.state == State::Ended {
+            return;
+        }
+        self.reconfig_timeout(now);
+        self.heartbeat_timeout(now);
         if self.state == State::Ended {
             return;
         }
@@ -402,6 +432,6 @@ impl Association {
 
 /// The tracker's window in TSNs for a receive window in bytes (a TSN carries at least one
 /// byte; the gap-block offsets are 16 bits).
-fn window(receive_window: usize) -> usize {
+pub(super) fn window(receive_window: usize) -> usize {
     receive_window.clamp(1024, 65_536)
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use super::Association;
-use crate::wire::{ForwardTsnRepr, ForwardTsnStream};
+use crate::wire::{ForwardTsnRepr, ForwardTsnStream, IForwardTsnRepr, IForwardTsnStream};
 
 /// How hard the association tries to deliver a message (RFC 3758 §1, the policies data
 /// channels use: RFC 8831 §6.1).
@@ -27,7 +27,7 @@ impl Association {
     /// flight, on every packet. When the peer supports FORWARD TSN it is told; otherwise
     /// nothing is abandoned.
     pub(super) fn abandon(&mut self, now: Instant) {
-        if !self.peer.is_some_and(|p| p.forward_tsn) {
+        if !self.peer.is_some_and(|p| p.features.forward_tsn) {
             return;
         }
         let mut messages: HashSet<(u16, u32, bool)> = HashSet::new();
@@ -70,6 +70,53 @@ impl Association {
         }
         self.reassembly.drop_unordered_up_to(up_to);
         self.pending.sack = true;
+    }
+
+    /// The peer abandoned I-DATA messages (I-FORWARD-TSN, RFC 8260 §2.3.1): as FORWARD TSN,
+    /// with ordered and unordered messages named by MID.
+    pub(super) fn receive_iforward_tsn(&mut self, forward: &IForwardTsnRepr<'_>) {
+        let Some(tracker) = self.tracker.as_mut() else {
+            return;
+        };
+        if !tracker.forward(forward.new_cumulative_tsn) {
+            return;
+        }
+        for entry in forward.streams.iter() {
+            if entry.unordered {
+                self.reassembly.skip_unordered(entry.stream_id, entry.mid);
+            } else {
+                self.reassembly.skip(entry.stream_id, entry.mid);
+            }
+        }
+        self.pending.sack = true;
+    }
+
+    /// The I-FORWARD-TSN to send, if one is due (RFC 8260 §2.3): the advanced point, and for
+    /// each stream and U bit the highest MID abandoned at or below it.
+    pub(super) fn iforward_tsn_fields(&self) -> Option<(u32, Vec<IForwardTsnStream>)> {
+        let point = self.outstanding.advanced_point();
+        if point <= self.outstanding.cumulative() {
+            return None;
+        }
+        let mut streams: Vec<IForwardTsnStream> = Vec::new();
+        for sent in self.outstanding.skipped() {
+            let f = &sent.payload.fragment;
+            let found = streams
+                .iter_mut()
+                .find(|s| s.stream_id == f.stream && s.unordered == f.unordered);
+            match found {
+                Some(entry) if crate::serial::before(entry.mid, f.sequence) => {
+                    entry.mid = f.sequence;
+                }
+                Some(_) => {}
+                None => streams.push(IForwardTsnStream {
+                    stream_id: f.stream,
+                    unordered: f.unordered,
+                    mid: f.sequence,
+                }),
+            }
+        }
+        Some(((point % (1 << 32)) as u32, streams))
     }
 
     /// The FORWARD TSN to send, if one is due: the advanced point, and for each stream the

@@ -6,13 +6,14 @@
 use std::time::Instant;
 
 use super::cookie::COOKIE_LEN;
-use super::{Association, InFlight, State};
+use super::{Association, InFlight, Local, State, features};
 use crate::receive::DataTracker;
 use crate::send::queue::Fragment;
 use crate::wire::{
     AbortRepr, CHUNK_HEADER_LEN, ChecksumMode, ChunkRepr, CommonHeader, CookieEchoRepr,
-    DATA_HEADER_LEN, DataRepr, ForwardTsnRepr, GapAckBlock, HeartbeatRepr, InitParam, InitRepr,
-    List, PacketBuilder, SackRepr, ShutdownCompleteRepr, ShutdownRepr, TlvList,
+    DATA_HEADER_LEN, DataRepr, ForwardTsnRepr, GapAckBlock, HeartbeatRepr, IDATA_HEADER_LEN,
+    IDataRepr, IForwardTsnRepr, InitParam, InitRepr, List, PacketBuilder, SackRepr,
+    ShutdownCompleteRepr, ShutdownRepr, TlvList,
 };
 
 /// Gap blocks a SACK carries at most (the rest wait for the next SACK).
@@ -22,8 +23,11 @@ const MAX_GAP_BLOCKS: usize = 64;
 #[derive(Debug, Default)]
 pub(super) struct Pending {
     pub(super) init: bool,
-    /// INIT ACKs to send: the INIT's initiate tag and our signed cookie.
-    pub(super) init_acks: Vec<(u32, [u8; COOKIE_LEN])>,
+    /// INIT ACKs to send: the INIT's initiate tag, the tag and initial TSN we announce, and
+    /// our signed cookie.
+    pub(super) init_acks: Vec<(u32, Local, [u8; COOKIE_LEN])>,
+    /// Our HEARTBEAT to send, with its nonce.
+    pub(super) heartbeat: Option<[u8; 8]>,
     pub(super) cookie_echo: bool,
     pub(super) cookie_ack: bool,
     pub(super) sack: bool,
@@ -35,12 +39,19 @@ pub(super) struct Pending {
     pub(super) forward_tsn: bool,
 }
 
-/// Bytes of a DATA chunk before its user data: the chunk header and the DATA fields.
-const DATA_CHUNK_OVERHEAD: usize = CHUNK_HEADER_LEN + DATA_HEADER_LEN;
+/// Bytes of a DATA or I-DATA chunk before its user data: the chunk header and the fields.
+const fn data_overhead(interleaved: bool) -> usize {
+    CHUNK_HEADER_LEN
+        + if interleaved {
+            IDATA_HEADER_LEN
+        } else {
+            DATA_HEADER_LEN
+        }
+}
 
-/// Bytes a DATA chunk takes on the wire, padding included.
-fn chunk_size(payload: usize) -> usize {
-    (DATA_CHUNK_OVERHEAD + payload).div_ceil(4) * 4
+/// Bytes a DATA or I-DATA chunk takes on the wire, padding included.
+const fn chunk_size(payload: usize, interleaved: bool) -> usize {
+    (data_overhead(interleaved) + payload).div_ceil(4) * 4
 }
 
 impl Association {
@@ -52,14 +63,14 @@ impl Association {
         }
     }
 
-    /// Our INIT or INIT ACK parameters (§3.3.2): partial reliability is supported.
-    fn init_repr<'a>(&self, params: &'a [InitParam<'a>]) -> InitRepr<'a> {
+    /// Our INIT or INIT ACK (§3.3.2) announcing `local` with `params`.
+    fn init_repr<'a>(&self, local: Local, params: &'a [InitParam<'a>]) -> InitRepr<'a> {
         InitRepr {
-            initiate_tag: self.local.tag,
+            initiate_tag: local.tag,
             a_rwnd: u32::try_from(self.config.receive_window).unwrap_or(u32::MAX),
             outbound_streams: self.config.streams,
             inbound_streams: self.config.streams,
-            initial_tsn: self.local.initial_tsn,
+            initial_tsn: local.initial_tsn,
             params: TlvList::from_slice(params),
         }
     }
@@ -68,17 +79,21 @@ impl Association {
     pub(super) fn write_packet(&mut self, now: Instant, buf: &mut Vec<u8>) -> Option<usize> {
         buf.clear();
         // Packets that stand alone.
-        if let Some((peer_tag, cookie)) = self.pending.init_acks.pop() {
-            let params = [
-                InitParam::ForwardTsnSupported,
-                InitParam::StateCookie(&cookie),
-            ];
-            let chunk = ChunkRepr::InitAck(self.init_repr(&params));
+        if let Some((peer_tag, local, cookie)) = self.pending.init_acks.pop() {
+            let mut params: Vec<InitParam<'_>> = features::init_params(&self.config)
+                .into_iter()
+                .flatten()
+                .collect();
+            params.push(InitParam::StateCookie(&cookie));
+            let chunk = ChunkRepr::InitAck(self.init_repr(local, &params));
             return self.single(buf, peer_tag, &chunk);
         }
         if std::mem::take(&mut self.pending.init) {
-            let params = [InitParam::ForwardTsnSupported];
-            let chunk = ChunkRepr::Init(self.init_repr(&params));
+            let params: Vec<InitParam<'_>> = features::init_params(&self.config)
+                .into_iter()
+                .flatten()
+                .collect();
+            let chunk = ChunkRepr::Init(self.init_repr(self.local, &params));
             return self.single(buf, 0, &chunk);
         }
         if std::mem::take(&mut self.pending.abort) {
@@ -131,6 +146,11 @@ impl Association {
                 .push(&ChunkRepr::HeartbeatAck(HeartbeatRepr { info: &info }))
                 .is_ok();
         }
+        if let Some(nonce) = self.pending.heartbeat.take() {
+            any |= builder
+                .push(&ChunkRepr::Heartbeat(HeartbeatRepr { info: &nonce }))
+                .is_ok();
+        }
         // A SACK when due, or bundled whenever the delayed-ack timer runs and data goes.
         let data_ready = matches!(
             self.state,
@@ -162,15 +182,35 @@ impl Association {
                 self.unacked_packets = 0;
             }
         }
-        if std::mem::take(&mut self.pending.forward_tsn)
-            && let Some((new_cumulative_tsn, streams)) = self.forward_tsn_fields()
-        {
-            any |= builder
-                .push(&ChunkRepr::ForwardTsn(ForwardTsnRepr {
-                    new_cumulative_tsn,
-                    streams: List::from_slice(&streams),
-                }))
-                .is_ok();
+        if matches!(
+            self.state,
+            State::Established | State::ShutdownPending | State::ShutdownReceived
+        ) {
+            self.start_reset_request(now);
+            while self.reconfig.has_output()
+                && self.next_reconfig(|chunk| builder.push(&ChunkRepr::Reconfig(*chunk)).is_ok())
+            {
+                any = true;
+            }
+        }
+        if std::mem::take(&mut self.pending.forward_tsn) {
+            if self.interleaved() {
+                if let Some((new_cumulative_tsn, streams)) = self.iforward_tsn_fields() {
+                    any |= builder
+                        .push(&ChunkRepr::IForwardTsn(IForwardTsnRepr {
+                            new_cumulative_tsn,
+                            streams: List::from_slice(&streams),
+                        }))
+                        .is_ok();
+                }
+            } else if let Some((new_cumulative_tsn, streams)) = self.forward_tsn_fields() {
+                any |= builder
+                    .push(&ChunkRepr::ForwardTsn(ForwardTsnRepr {
+                        new_cumulative_tsn,
+                        streams: List::from_slice(&streams),
+                    }))
+                    .is_ok();
+            }
         }
         if data_ready {
             self.abandon(now);
@@ -180,10 +220,11 @@ impl Association {
             buf.clear();
             return None;
         }
-        Some(builder.finish(ChecksumMode::Crc32c))
+        Some(builder.finish(self.checksum_mode()))
     }
 
-    /// A packet of one chunk.
+    /// A packet of one chunk, with a CRC32c (INIT must have one, RFC 9653 §5.2; the others
+    /// go before or after the peer's features are known).
     fn single(&self, buf: &mut Vec<u8>, tag: u32, chunk: &ChunkRepr<'_>) -> Option<usize> {
         let mut builder = PacketBuilder::new(buf, self.header(tag), self.config.mtu).ok()?;
         builder.push(chunk).ok()?;
@@ -194,6 +235,7 @@ impl Association {
     /// whether any went into the packet.
     fn push_data(&mut self, now: Instant, builder: &mut PacketBuilder<'_>) -> bool {
         let mut any = false;
+        let interleaved = self.interleaved();
         let rwnd = self.peer.map_or(0, |p| p.rwnd);
         let cwnd = self.congestion.cwnd();
         // Retransmissions first (§6.3.3 E3, §7.2.4).
@@ -205,8 +247,7 @@ impl Association {
                 return any;
             }
             let f = &sent.payload.fragment;
-            let chunk = data_chunk(tsn, f);
-            if builder.push(&ChunkRepr::Data(chunk)).is_err() {
+            if builder.push(&data_chunk(tsn, f, interleaved)).is_err() {
                 return any;
             }
             self.outstanding.retransmitted(tsn);
@@ -220,12 +261,15 @@ impl Association {
         let packet_room = self
             .config
             .mtu
-            .saturating_sub(crate::wire::HEADER_LEN + DATA_CHUNK_OVERHEAD)
+            .saturating_sub(crate::wire::HEADER_LEN + data_overhead(interleaved))
             & !3;
         let mut bundled = false;
         loop {
             let flight = self.outstanding.flight_size();
-            let room = builder.remaining().saturating_sub(DATA_CHUNK_OVERHEAD) & !3;
+            let room = builder
+                .remaining()
+                .saturating_sub(data_overhead(interleaved))
+                & !3;
             if room == 0 || self.queue.is_empty() {
                 return any;
             }
@@ -240,7 +284,7 @@ impl Association {
                 return any;
             }
             let window = cwnd.min(rwnd.max(if flight == 0 { self.config.mtu } else { 0 }));
-            if flight + chunk_size(1) > window && flight > 0 {
+            if flight + chunk_size(1, interleaved) > window && flight > 0 {
                 return any;
             }
             let room = room.min(window.saturating_sub(flight).max(1));
@@ -248,13 +292,15 @@ impl Association {
             let Some(fragment) = self.queue.next_fragment(now, room, pool, |_| {}) else {
                 return any;
             };
-            let size = chunk_size(fragment.payload.len());
+            let size = chunk_size(fragment.payload.len(), interleaved);
             let tsn = self.outstanding.next_tsn();
             if self.rtt_probe.is_none() {
                 self.rtt_probe = Some((tsn, now));
             }
-            let chunk = data_chunk(tsn, &fragment);
-            if builder.push(&ChunkRepr::Data(chunk)).is_err() {
+            if builder
+                .push(&data_chunk(tsn, &fragment, interleaved))
+                .is_err()
+            {
                 // Cannot happen (room was measured); should it, the fragment goes as a
                 // retransmission under the T3 timer.
                 self.outstanding.push(size, InFlight { fragment });
@@ -277,18 +323,33 @@ impl Association {
     }
 }
 
-/// The DATA chunk of a queued fragment under `tsn`.
-fn data_chunk(tsn: u64, f: &Fragment) -> DataRepr<'_> {
-    DataRepr {
-        immediate: false,
-        unordered: f.unordered,
-        beginning: f.beginning,
-        ending: f.end,
-        // The wire carries the low 32 bits.
-        tsn: (tsn % (1 << 32)) as u32,
-        stream_id: f.stream,
-        ssn: (f.sequence & 0xffff) as u16,
-        ppid: f.ppid,
-        user_data: &f.payload,
+/// The DATA or I-DATA chunk of a queued fragment under `tsn`.
+fn data_chunk(tsn: u64, f: &Fragment, interleaved: bool) -> ChunkRepr<'_> {
+    // The wire carries the low 32 bits.
+    let tsn = (tsn % (1 << 32)) as u32;
+    if interleaved {
+        ChunkRepr::IData(IDataRepr {
+            immediate: false,
+            unordered: f.unordered,
+            beginning: f.beginning,
+            ending: f.end,
+            tsn,
+            stream_id: f.stream,
+            mid: f.sequence,
+            ppid_or_fsn: if f.beginning { f.ppid } else { f.fsn },
+            user_data: &f.payload,
+        })
+    } else {
+        ChunkRepr::Data(DataRepr {
+            immediate: false,
+            unordered: f.unordered,
+            beginning: f.beginning,
+            ending: f.end,
+            tsn,
+            stream_id: f.stream,
+            ssn: (f.sequence & 0xffff) as u16,
+            ppid: f.ppid,
+            user_data: &f.payload,
+        })
     }
 }

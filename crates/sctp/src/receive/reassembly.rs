@@ -349,6 +349,36 @@ impl Reassembly {
         }
     }
 
+    /// Every incoming stream starts again at 0 (an SSN reset naming no stream, RFC 6525
+    /// §5.2.2 E3).
+    pub fn reset_all_streams(&mut self) {
+        let ids: Vec<u16> = self.streams.keys().copied().collect();
+        for id in ids {
+            self.reset_stream(id);
+        }
+    }
+
+    /// The peer abandoned unordered I-DATA messages (I-FORWARD-TSN, RFC 8260 §2.3.1): on
+    /// `stream`, partial unordered messages with a MID up to `mid` are dropped.
+    pub fn skip_unordered(&mut self, id: u16, mid: u32) {
+        if !self.interleaved {
+            return;
+        }
+        let Some(stream) = self.streams.get_mut(&id) else {
+            return;
+        };
+        let mut dropped = 0;
+        stream.unordered.retain(|&key, p| {
+            // Keys are MIDs here; serial comparison over 32 bits.
+            let keep = crate::serial::before(mid, key as u32);
+            if !keep {
+                dropped += p.bytes;
+            }
+            keep
+        });
+        self.held -= dropped;
+    }
+
     /// The peer abandoned messages (FORWARD-TSN, RFC 3758 §3.6; I-FORWARD-TSN, RFC 8260
     /// §2.3.1): on `stream`, ordered messages up to `sequence` are skipped, partial ones
     /// dropped, and delivery goes on from the next one.

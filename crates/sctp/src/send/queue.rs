@@ -215,6 +215,17 @@ impl SendQueue {
         Self::check_low(&mut self.low, id, stream);
     }
 
+    /// Whether `id` has a message queued, or the unsent rest of one.
+    pub fn has_queued(&self, id: u16) -> bool {
+        self.streams.get(&id).is_some_and(|s| !s.queue.is_empty())
+    }
+
+    /// Switches between DATA and I-DATA sequence numbers (once the handshake has said which);
+    /// only before the first fragment is taken.
+    pub fn set_interleaved(&mut self, interleaved: bool) {
+        self.interleaved = interleaved;
+    }
+
     /// The stream's outgoing sequence numbers start again at 0 (after an outgoing SSN reset,
     /// RFC 6525 §5.1.2); call once its queue is empty.
     pub fn reset_stream(&mut self, id: u16) {
