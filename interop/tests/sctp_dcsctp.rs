@@ -1,7 +1,9 @@
 //! Our SCTP association against Google's dcSCTP (the `dcsctp` crate, the Rust successor of
 //! Chrome's SCTP), back to back in memory. Both are Sans-IO, so the two are wired directly:
 //! each side's packets go to the other, with seeded loss where a test asks for it, and both
-//! share one virtual clock.
+//! share one virtual clock. Beside set-up, bulk transfer, partial reliability, shutdown and
+//! abort: stream resets both ways (how data channels close), zero checksums negotiated one way
+//! and both ways (RFC 9653), and I-DATA when dcSCTP enables message interleaving (RFC 8260).
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +13,7 @@ use dcsctp::api::{
 };
 use sansrtc_proto::{Protocol, Receive, SansIo};
 use sansrtc_sctp::association::{Association, Config, Event, PartialReliability};
+use sansrtc_sctp::wire::{Packet, chunk_type};
 
 #[expect(
     clippy::disallowed_methods,
@@ -53,6 +56,25 @@ struct Pair {
     drop: Box<dyn FnMut() -> bool>,
     /// Packets each way: ours to theirs, theirs to ours.
     packets: (u64, u64),
+    /// Of those, the ones with a zero checksum.
+    zero_checksums: (u64, u64),
+    /// Of those, the ones carrying I-DATA.
+    idata: (u64, u64),
+    /// Our stream reset events.
+    ours_resets: Vec<Event>,
+    /// dcSCTP's: streams reset by the peer, and its own resets performed.
+    theirs_incoming_resets: Vec<u16>,
+    theirs_resets_performed: Vec<u16>,
+}
+
+/// Whether a datagram has a zero checksum, and whether it carries I-DATA.
+fn inspect(datagram: &[u8]) -> (bool, bool) {
+    let zero = datagram.get(8..12) == Some(&[0; 4][..]);
+    let idata = Packet::new_checked(datagram).is_ok_and(|p| {
+        p.chunks()
+            .any(|c| c.is_ok_and(|c| c.chunk_type() == chunk_type::I_DATA))
+    });
+    (zero, idata)
 }
 
 fn dc_options() -> Options {
@@ -65,15 +87,20 @@ fn dc_options() -> Options {
 
 impl Pair {
     fn new(seed: u64) -> Self {
+        Self::configured(seed, Config::default(), dc_options())
+    }
+
+    /// A pair with these settings for us (seeded from `seed`) and for dcSCTP.
+    fn configured(seed: u64, config: Config, options: Options) -> Self {
         let origin = start();
         let config = Config {
             rng_seed: Some(sansrtc_proto::rng::seed_from_u64(seed)),
             max_message_size: 2 << 20,
-            ..Config::default()
+            ..config
         };
         Self {
             ours: Association::new(config, origin),
-            theirs: dcsctp::new_socket("dcsctp", &dc_options()),
+            theirs: dcsctp::new_socket("dcsctp", &options),
             origin,
             now: origin,
             ours_got: Vec::new(),
@@ -86,6 +113,11 @@ impl Pair {
             ours_closed: false,
             drop: Box::new(|| false),
             packets: (0, 0),
+            zero_checksums: (0, 0),
+            idata: (0, 0),
+            ours_resets: Vec::new(),
+            theirs_incoming_resets: Vec::new(),
+            theirs_resets_performed: Vec::new(),
         }
     }
 
@@ -114,6 +146,9 @@ impl Pair {
             while let Some(t) = self.ours.poll_transmit(self.now, &mut buf) {
                 round = true;
                 self.packets.0 += 1;
+                let (zero, idata) = inspect(&buf[..t.size]);
+                self.zero_checksums.0 += u64::from(zero);
+                self.idata.0 += u64::from(idata);
                 if !(self.drop)() {
                     self.theirs.handle_input(&buf[..t.size]);
                 }
@@ -123,6 +158,9 @@ impl Pair {
                     SocketEvent::SendPacket(packet) => {
                         round = true;
                         self.packets.1 += 1;
+                        let (zero, idata) = inspect(&packet);
+                        self.zero_checksums.1 += u64::from(zero);
+                        self.idata.1 += u64::from(idata);
                         if !(self.drop)() {
                             let _ = self.ours.handle_receive(self.now, rx(&packet));
                         }
@@ -135,6 +173,12 @@ impl Pair {
                     SocketEvent::OnError(kind, reason) => {
                         self.theirs_errors.push(format!("{kind:?}: {reason}"));
                     }
+                    SocketEvent::OnIncomingStreamReset(streams) => self
+                        .theirs_incoming_resets
+                        .extend(streams.iter().map(|s| s.0)),
+                    SocketEvent::OnStreamsResetPerformed(streams) => self
+                        .theirs_resets_performed
+                        .extend(streams.iter().map(|s| s.0)),
                     _ => {}
                 }
             }
@@ -146,6 +190,9 @@ impl Pair {
                     Event::Connected => self.ours_connected = true,
                     Event::Message(m) => self.ours_got.push((m.stream, m.ppid, m.data)),
                     Event::Closed | Event::Aborted(_) => self.ours_closed = true,
+                    e @ (Event::IncomingStreamsReset(_)
+                    | Event::OutgoingStreamsReset(_)
+                    | Event::StreamResetFailed(_)) => self.ours_resets.push(e),
                     _ => {}
                 }
             }
@@ -243,7 +290,9 @@ fn both_connecting_at_once_still_connect() {
 
 /// Messages of many sizes on ordered and unordered streams, both ways at once.
 fn bulk_both_ways(p: &mut Pair, count: usize) {
-    p.ours.connect(p.now);
+    if !p.connected() {
+        p.ours.connect(p.now);
+    }
     assert!(
         p.run(Duration::from_secs(30), Pair::connected),
         "{:?}",
@@ -452,4 +501,191 @@ fn an_abort_from_dcsctp_ends_our_association() {
     p.run(Duration::from_secs(1), |p| p.ours_closed);
     assert!(p.ours_closed);
     assert_eq!(p.ours.state(), sansrtc_sctp::association::State::Ended);
+}
+
+/// Closing a data channel both ways (RFC 8831 §6.7) with dcSCTP: each side resets its outgoing
+/// stream, the other learns of it; then the stream id is used again from sequence number 0.
+fn reset_both_ways(p: &mut Pair) {
+    for n in 0..5 {
+        p.ours.send(1, 53, false, payload(n, 2000)).unwrap();
+        dc_send(p, 1, false, payload(n, 2000), SendOptions::default());
+    }
+    let now = p.now;
+    p.ours.reset_streams(now, &[1]).unwrap();
+    assert!(
+        p.run(Duration::from_secs(60), |p| p
+            .ours_resets
+            .contains(&Event::OutgoingStreamsReset(vec![1]))
+            && p.theirs_incoming_resets == [1]),
+        "{:?} {:?}",
+        p.ours_resets,
+        p.theirs_incoming_resets
+    );
+    // dcSCTP answers by resetting its side (as a browser closing the channel does).
+    p.theirs.reset_streams(&[StreamId(1)]).unwrap();
+    assert!(
+        p.run(Duration::from_secs(60), |p| p
+            .ours_resets
+            .contains(&Event::IncomingStreamsReset(vec![1]))
+            && p.theirs_resets_performed == [1]),
+        "{:?}",
+        p.ours_resets
+    );
+    let before = |v: &Vec<Delivered>| v.iter().filter(|m| m.0 == 1).count();
+    assert_eq!(
+        before(&p.theirs_got),
+        5,
+        "our queued messages went before the reset"
+    );
+    assert_eq!(before(&p.ours_got), 5);
+    // The stream again, both ways, from sequence number 0.
+    p.ours.send(1, 51, false, b"reopened".to_vec()).unwrap();
+    dc_send(
+        p,
+        1,
+        false,
+        b"reopened too".to_vec(),
+        SendOptions::default(),
+    );
+    assert!(
+        p.run(Duration::from_secs(60), |p| before(&p.theirs_got) == 6
+            && before(&p.ours_got) == 6)
+    );
+    assert_eq!(p.theirs_got.last().unwrap().2, b"reopened");
+    assert_eq!(p.ours_got.last().unwrap().2, b"reopened too");
+    assert!(p.theirs_aborted.is_none());
+    assert_eq!(p.theirs_errors, Vec::<String>::new());
+}
+
+#[test]
+fn stream_reset_both_ways_with_dcsctp() {
+    let mut p = Pair::new(300);
+    p.ours.connect(p.now);
+    assert!(p.run(Duration::from_secs(5), Pair::connected));
+    reset_both_ways(&mut p);
+}
+
+#[test]
+fn stream_reset_both_ways_with_dcsctp_through_loss() {
+    for seed in 0..3 {
+        let mut p = Pair::lossy(310 + seed, 10);
+        p.ours.connect(p.now);
+        assert!(p.run(Duration::from_secs(120), Pair::connected));
+        reset_both_ways(&mut p);
+    }
+}
+
+#[test]
+fn zero_checksums_are_sent_only_to_the_side_that_accepts_them() {
+    let dtls = dcsctp::api::ZeroChecksumAlternateErrorDetectionMethod(1);
+    let none = dcsctp::api::ZeroChecksumAlternateErrorDetectionMethod(0);
+    // dcSCTP announces that it accepts zero checksums in its INIT whenever configured to, but
+    // in its INIT ACK only when our INIT announced it too; and it sends zeros only when both
+    // sides announced. We send zeros exactly when dcSCTP announced (RFC 9653 §5.2, one way).
+    for (ours_accept, theirs_accept, theirs_connects) in [
+        (true, true, false),
+        (true, false, false),
+        (false, true, false),
+        (false, false, false),
+        (false, true, true),
+        (true, false, true),
+    ] {
+        let config = Config {
+            zero_checksum: ours_accept,
+            ..Config::default()
+        };
+        let options = Options {
+            zero_checksum_alternate_error_detection_method: if theirs_accept { dtls } else { none },
+            ..dc_options()
+        };
+        let mut p = Pair::configured(320, config, options);
+        if theirs_connects {
+            p.theirs.connect();
+            assert!(p.run(Duration::from_secs(5), Pair::connected));
+        }
+        bulk_both_ways(&mut p, 20);
+        let theirs_announced = theirs_accept && (theirs_connects || ours_accept);
+        assert_eq!(
+            p.zero_checksums.0 > 0,
+            theirs_announced,
+            "ours -> dcSCTP, we accept {ours_accept}, dcSCTP accepts {theirs_accept}, \
+             dcSCTP connects {theirs_connects}"
+        );
+        assert_eq!(
+            p.zero_checksums.1 > 0,
+            ours_accept && theirs_accept,
+            "dcSCTP -> ours, we accept {ours_accept}, dcSCTP accepts {theirs_accept}"
+        );
+        let metrics = p.theirs.get_metrics().unwrap();
+        assert_eq!(metrics.uses_zero_checksum, ours_accept && theirs_accept);
+    }
+}
+
+#[test]
+fn i_data_with_dcsctp_when_it_enables_interleaving() {
+    for interleaving in [true, false] {
+        let options = Options {
+            enable_message_interleaving: interleaving,
+            ..dc_options()
+        };
+        let mut p = Pair::configured(330, Config::default(), options);
+        bulk_both_ways(&mut p, 30);
+        assert_eq!(
+            p.theirs.get_metrics().unwrap().uses_message_interleaving,
+            interleaving
+        );
+        assert_eq!(p.idata.0 > 0, interleaving);
+        assert_eq!(p.idata.1 > 0, interleaving);
+    }
+}
+
+#[test]
+fn i_data_with_dcsctp_through_loss_and_partial_reliability() {
+    let options = Options {
+        enable_message_interleaving: true,
+        ..dc_options()
+    };
+    for seed in 0..3 {
+        let mut p = Pair::configured(340 + seed, Config::default(), options.clone());
+        let mut state = (seed + 7).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        p.drop = Box::new(move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) % 100 < 5
+        });
+        bulk_both_ways(&mut p, 30);
+        let now = p.now;
+        for n in 0..30 {
+            p.ours
+                .send_with(
+                    now,
+                    3,
+                    53,
+                    n % 2 == 0,
+                    payload(n, 3000),
+                    PartialReliability::MaxRetransmits(0),
+                )
+                .unwrap();
+        }
+        assert!(
+            p.run(Duration::from_secs(600), |p| p.ours.unacknowledged_chunks()
+                == 0),
+            "I-FORWARD-TSN understood: {:?}",
+            p.ours
+        );
+        let partial: Vec<&Vec<u8>> = p
+            .theirs_got
+            .iter()
+            .filter(|m| m.0 == 3)
+            .map(|m| &m.2)
+            .collect();
+        let sent: Vec<Vec<u8>> = (0..30).map(|n| payload(n, 3000)).collect();
+        assert!(
+            partial.iter().all(|m| sent.contains(m)),
+            "only whole messages"
+        );
+        assert!(p.theirs_aborted.is_none());
+        assert_eq!(p.theirs_errors, Vec::<String>::new());
+    }
 }
