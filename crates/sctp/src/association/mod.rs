@@ -366,6 +366,17 @@ impl Association {
         self.queue.buffered_on(stream)
     }
 
+    /// The largest message `send` accepts (`Config::max_message_size`).
+    pub fn max_message_size(&self) -> usize {
+        self.config.max_message_size
+    }
+
+    /// Gives a delivered message's buffer back, so that a later message is assembled in it
+    /// instead of a new allocation (a bounded pool keeps it).
+    pub fn recycle(&mut self, buffer: Vec<u8>) {
+        self.reassembly.recycle(buffer);
+    }
+
     /// Sets the threshold under which [`Event::BufferedAmountLow`] is reported for `stream`.
     pub fn set_buffered_amount_low_threshold(&mut self, stream: u16, threshold: usize) {
         self.queue.set_low_threshold(stream, threshold);

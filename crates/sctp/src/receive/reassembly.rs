@@ -80,12 +80,54 @@ impl Partial {
             if l >= f && self.pieces.len() as u64 == l - f + 1)
     }
 
-    fn into_data(self) -> Vec<u8> {
-        let mut data = Vec::with_capacity(self.bytes);
+    /// The message's bytes in one buffer from `pool`; the fragments' buffers go back to it.
+    fn into_data(self, pool: &mut BufferPool) -> Vec<u8> {
+        let mut data = pool.take(self.bytes);
         for piece in self.pieces.into_values() {
             data.extend_from_slice(&piece);
+            pool.give(piece);
         }
         data
+    }
+}
+
+/// Spare buffers for messages and fragments: the fragments' buffers once their message is
+/// whole, and the messages' buffers the application gives back. Bounded in count and bytes.
+#[derive(Debug, Default)]
+struct BufferPool {
+    buffers: Vec<Vec<u8>>,
+    bytes: usize,
+}
+
+impl BufferPool {
+    /// At most this many buffers are kept.
+    const MAX_BUFFERS: usize = 256;
+    /// At most this many bytes of capacity are kept.
+    const MAX_BYTES: usize = 1 << 20;
+
+    /// An empty buffer with room for `len` bytes.
+    fn take(&mut self, len: usize) -> Vec<u8> {
+        match self.buffers.pop() {
+            Some(mut buffer) => {
+                self.bytes -= buffer.capacity();
+                buffer.clear();
+                buffer.reserve(len);
+                buffer
+            }
+            None => Vec::with_capacity(len),
+        }
+    }
+
+    /// Keeps `buffer` for later, if there is room.
+    fn give(&mut self, buffer: Vec<u8>) {
+        let capacity = buffer.capacity();
+        if capacity > 0
+            && self.buffers.len() < Self::MAX_BUFFERS
+            && self.bytes + capacity <= Self::MAX_BYTES
+        {
+            self.bytes += capacity;
+            self.buffers.push(buffer);
+        }
     }
 }
 
@@ -136,6 +178,7 @@ pub struct Reassembly {
     ready: VecDeque<Message>,
     held: usize,
     limit: usize,
+    pool: BufferPool,
 }
 
 impl Reassembly {
@@ -147,12 +190,19 @@ impl Reassembly {
             ready: VecDeque::new(),
             held: 0,
             limit,
+            pool: BufferPool::default(),
         }
     }
 
     /// Bytes held: fragments and whole messages not yet taken.
     pub fn held(&self) -> usize {
         self.held
+    }
+
+    /// Takes back a delivered message's buffer for a later message (bounded: the rest are
+    /// freed).
+    pub fn recycle(&mut self, buffer: Vec<u8>) {
+        self.pool.give(buffer);
     }
 
     /// The next whole message, in delivery order.
@@ -187,7 +237,8 @@ impl Reassembly {
         // Single-fragment messages skip assembly.
         if fragment.beginning && fragment.end {
             self.held += fragment.payload.len();
-            let data = fragment.payload.to_vec();
+            let mut data = self.pool.take(fragment.payload.len());
+            data.extend_from_slice(fragment.payload);
             if fragment.unordered {
                 self.ready.push_back(Message {
                     stream: fragment.stream,
@@ -226,7 +277,9 @@ impl Reassembly {
             // The same fragment again (the TSN tracker normally stops this).
             return Ok(());
         }
-        partial.pieces.insert(position, fragment.payload.to_vec());
+        let mut piece = self.pool.take(fragment.payload.len());
+        piece.extend_from_slice(fragment.payload);
+        partial.pieces.insert(position, piece);
         partial.bytes += fragment.payload.len();
         self.held += fragment.payload.len();
         if fragment.beginning {
@@ -257,14 +310,16 @@ impl Reassembly {
                     stream: fragment.stream,
                     ppid: p.ppid,
                     unordered: true,
-                    data: p.into_data(),
+                    data: p.into_data(&mut self.pool),
                 });
             }
         } else if stream.ordered.get(&key).is_some_and(Partial::complete)
             && let Some(p) = stream.ordered.remove(&key)
         {
             let ppid = p.ppid;
-            stream.waiting.insert(key, (ppid, p.into_data()));
+            stream
+                .waiting
+                .insert(key, (ppid, p.into_data(&mut self.pool)));
             Self::deliver_ordered(fragment.stream, stream, &mut self.ready);
         }
         Ok(())
@@ -421,6 +476,7 @@ impl Reassembly {
     /// Gives back spare capacity (an idle association): the delivery queue once drained,
     /// and the per-stream maps once empty. Per-stream sequence numbers stay.
     pub fn compact(&mut self) {
+        self.pool = BufferPool::default();
         if self.ready.is_empty() {
             self.ready = VecDeque::new();
         }
