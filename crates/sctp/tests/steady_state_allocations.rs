@@ -1,7 +1,9 @@
 //! Heap allocations per message in steady state, counted with dhat: a connected pair moves
 //! messages one way in memory; after a warm-up, the blocks allocated while N more messages go
 //! are divided by N. The messages are built before counting, so the sender's buffers (the
-//! application's own) are not counted; the receiver's delivered `Vec` per message is.
+//! application's own) are not counted; the receiver's delivered `Vec` per message is, unless
+//! the receiver gives it back with `Association::recycle` (the second set of figures: then
+//! nothing is allocated per message).
 //!
 //! `cargo test -p sansrtc-sctp --test steady_state_allocations` prints the figures recorded in
 //! `docs/benchmarks.md`.
@@ -66,7 +68,7 @@ impl Pair {
     }
 
     /// Sends the messages a → b and returns how many b delivered whole and intact.
-    fn transfer(&mut self, messages: Vec<Vec<u8>>) -> usize {
+    fn transfer(&mut self, messages: Vec<Vec<u8>>, recycle: bool) -> usize {
         let count = messages.len();
         let len = messages.first().map_or(0, Vec::len);
         for m in messages {
@@ -79,6 +81,9 @@ impl Pair {
                 if let Event::Message(m) = event {
                     assert_eq!(m.data.len(), len);
                     got += 1;
+                    if recycle {
+                        self.b.recycle(m.data);
+                    }
                 }
             }
         }
@@ -86,7 +91,7 @@ impl Pair {
     }
 }
 
-fn blocks_per_message(len: usize, count: usize) -> f64 {
+fn blocks_per_message(len: usize, count: usize, recycle: bool) -> f64 {
     let now = start();
     let config = |seed: u64| Config {
         rng_seed: Some(sansrtc_proto::rng::seed_from_u64(seed)),
@@ -106,10 +111,10 @@ fn blocks_per_message(len: usize, count: usize) -> f64 {
     while pair.b.poll_event().is_some() {}
     // Warm up: buffers, maps and queues reach their working size.
     let warm: Vec<Vec<u8>> = (0..count).map(|n| vec![n as u8; len]).collect();
-    assert_eq!(pair.transfer(warm), count);
+    assert_eq!(pair.transfer(warm, recycle), count);
     let messages: Vec<Vec<u8>> = (0..count).map(|n| vec![n as u8; len]).collect();
     let before = dhat::HeapStats::get().total_blocks;
-    assert_eq!(pair.transfer(messages), count);
+    assert_eq!(pair.transfer(messages, recycle), count);
     let blocks = dhat::HeapStats::get().total_blocks - before;
     blocks as f64 / count as f64
 }
@@ -118,14 +123,23 @@ fn allocations_per_message_stay_within_budget() {
     let _profiler = dhat::Profiler::builder()
         .file_name("/tmp/sctp-alloc.json")
         .build();
-    // Budgets: the delivered message's own `Vec` (1), plus for a fragmented message the
-    // pieces held until it is whole.
-    for (len, budget) in [(100, 1.1), (1000, 1.1), (16 * 1024, 100.0)] {
-        let per = blocks_per_message(len, 1000);
+    // Budgets: the delivered message's own `Vec` (1); fragments are assembled in pooled
+    // buffers.
+    for (len, budget) in [(100, 1.1), (1000, 1.1), (16 * 1024, 1.5)] {
+        let per = blocks_per_message(len, 1000, false);
         println!("{len}-byte messages: {per:.2} heap blocks per message");
         assert!(
             per <= budget,
             "{len}-byte messages: {per} blocks each, budget {budget}"
+        );
+    }
+    // With the delivered buffers given back: about one block per ten messages or fewer.
+    for len in [100, 1000, 16 * 1024] {
+        let per = blocks_per_message(len, 1000, true);
+        println!("{len}-byte messages, buffers recycled: {per:.3} heap blocks per message");
+        assert!(
+            per <= 0.2,
+            "{len}-byte messages recycled: {per} blocks each"
         );
     }
 }

@@ -3,6 +3,7 @@
 //! ([`tracker`]), and user messages put back together and delivered in order
 //! ([`reassembly`]).
 
+mod pieces;
 pub mod reassembly;
 pub mod tracker;
 

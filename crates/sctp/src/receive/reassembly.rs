@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+use super::pieces::Pieces;
 use crate::serial::Unwrapper;
 
 /// One fragment of a user message, from a DATA or I-DATA chunk.
@@ -65,7 +66,7 @@ pub enum Refused {
 #[derive(Debug, Default)]
 struct Partial {
     /// Fragments by position: TSN (DATA) or FSN (I-DATA).
-    pieces: BTreeMap<u64, Vec<u8>>,
+    pieces: Pieces,
     /// Position of the first fragment, once seen.
     first: Option<u64>,
     /// Position of the last fragment, once seen.
@@ -83,20 +84,23 @@ impl Partial {
     /// The message's bytes in one buffer from `pool`; the fragments' buffers go back to it.
     fn into_data(self, pool: &mut BufferPool) -> Vec<u8> {
         let mut data = pool.take(self.bytes);
-        for piece in self.pieces.into_values() {
-            data.extend_from_slice(&piece);
-            pool.give(piece);
-        }
+        let shell = self.pieces.drain_into(&mut data, |piece| pool.give(piece));
+        pool.give_shell(shell);
         data
     }
 }
 
 /// Spare buffers for messages and fragments: the fragments' buffers once their message is
-/// whole, and the messages' buffers the application gives back. Bounded in count and bytes.
+/// whole, and the messages' buffers the application gives back. Small and large buffers are
+/// kept apart, so a fragment does not take a message's buffer nor a message a fragment's.
+/// Bounded in count and bytes.
 #[derive(Debug, Default)]
 struct BufferPool {
-    buffers: Vec<Vec<u8>>,
+    small: Vec<Vec<u8>>,
+    large: Vec<Vec<u8>>,
     bytes: usize,
+    /// Emptied fragment lists.
+    shells: Vec<Vec<(u64, Vec<u8>)>>,
 }
 
 impl BufferPool {
@@ -104,10 +108,17 @@ impl BufferPool {
     const MAX_BUFFERS: usize = 256;
     /// At most this many bytes of capacity are kept.
     const MAX_BYTES: usize = 1 << 20;
+    /// Buffers up to this capacity hold fragments (a packet's worth) and small messages.
+    const SMALL: usize = 2048;
 
     /// An empty buffer with room for `len` bytes.
     fn take(&mut self, len: usize) -> Vec<u8> {
-        match self.buffers.pop() {
+        let shelf = if len <= Self::SMALL {
+            &mut self.small
+        } else {
+            &mut self.large
+        };
+        match shelf.pop() {
             Some(mut buffer) => {
                 self.bytes -= buffer.capacity();
                 buffer.clear();
@@ -118,15 +129,31 @@ impl BufferPool {
         }
     }
 
+    /// Fragment storage for a new message.
+    fn take_shell(&mut self) -> Pieces {
+        Pieces::in_shell(self.shells.pop().unwrap_or_default())
+    }
+
+    /// Keeps an emptied fragment list for a later message.
+    fn give_shell(&mut self, shell: Vec<(u64, Vec<u8>)>) {
+        if shell.capacity() > 0 && self.shells.len() < 16 && shell.capacity() <= 1024 {
+            self.shells.push(shell);
+        }
+    }
+
     /// Keeps `buffer` for later, if there is room.
     fn give(&mut self, buffer: Vec<u8>) {
         let capacity = buffer.capacity();
         if capacity > 0
-            && self.buffers.len() < Self::MAX_BUFFERS
+            && self.small.len() + self.large.len() < Self::MAX_BUFFERS
             && self.bytes + capacity <= Self::MAX_BYTES
         {
             self.bytes += capacity;
-            self.buffers.push(buffer);
+            if capacity <= Self::SMALL {
+                self.small.push(buffer);
+            } else {
+                self.large.push(buffer);
+            }
         }
     }
 }
@@ -272,8 +299,12 @@ impl Reassembly {
         } else {
             &mut stream.ordered
         };
-        let partial = partials.entry(key).or_default();
-        if partial.pieces.contains_key(&position) {
+        let pool = &mut self.pool;
+        let partial = partials.entry(key).or_insert_with(|| Partial {
+            pieces: pool.take_shell(),
+            ..Partial::default()
+        });
+        if partial.pieces.contains(position) {
             // The same fragment again (the TSN tracker normally stops this).
             return Ok(());
         }
@@ -341,7 +372,7 @@ impl Reassembly {
             .is_some_and(|current| current.first == Some(key));
         if !starts_message
             && let Some((&prev_key, prev)) = stream.unordered.range(..key).next_back()
-            && prev.pieces.keys().next_back() == Some(&(key - 1))
+            && prev.pieces.last_position() == Some(key - 1)
             && prev.last.is_none()
             && let Some(current) = stream.unordered.remove(&key)
             && let Some(prev) = stream.unordered.get_mut(&prev_key)
@@ -352,7 +383,7 @@ impl Reassembly {
         let end = stream
             .unordered
             .get(&key)
-            .and_then(|p| p.pieces.keys().next_back().copied());
+            .and_then(|p| p.pieces.last_position());
         if let Some(end) = end
             && stream.unordered.get(&key).is_some_and(|p| p.last.is_none())
             && stream
@@ -507,8 +538,7 @@ impl Reassembly {
         let mut dropped = 0;
         for stream in self.streams.values_mut() {
             stream.unordered.retain(|_, p| {
-                let (Some(&low), Some(&high)) =
-                    (p.pieces.keys().next(), p.pieces.keys().next_back())
+                let (Some(low), Some(high)) = (p.pieces.first_position(), p.pieces.last_position())
                 else {
                     return false;
                 };
@@ -531,7 +561,7 @@ fn merge(into: &mut Partial, from: Partial) {
     if from.last.is_some() {
         into.last = from.last;
     }
-    into.pieces.extend(from.pieces);
+    into.pieces.merge(from.pieces);
 }
 
 #[cfg(test)]
