@@ -14,7 +14,8 @@
 //! CI). `SCTP_NETSIM_SEEDS=200 SCTP_NETSIM_BYTES=4194304` runs the sweep of issue 17; the
 //! figures are in `docs/benchmarks.md`:
 //! `SCTP_NETSIM_SEEDS=200 SCTP_NETSIM_BYTES=4194304 cargo test --release -p sansrtc-sctp --test netsim_transfer -- --nocapture`.
-//! `SCTP_NETSIM_FIRST_SEED=n` starts the seeds at n (to replay one).
+//! `SCTP_NETSIM_FIRST_SEED=n` starts the seeds at n (to replay one). Odd seeds run with I-DATA
+//! (RFC 8260), even seeds with DATA.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -234,9 +235,11 @@ fn transfer(seed: u64, loss: f64, bytes: usize) -> Run {
     let mut b_link = LinkConfig::ideal();
     b_link.delay = Duration::from_millis(10);
     let b_host = sim.add_host_with_link(internet, &[sa(B).ip()], b_link);
+    // Odd seeds use I-DATA (both sides offer it, the default), even seeds DATA.
     let config = |s: u64| Config {
         rng_seed: Some(sansrtc_proto::rng::seed_from_u64(s)),
         max_message_size: 1 << 20,
+        interleaving: seed % 2 == 1,
         ..Config::default()
     };
     let a = sim.add_endpoint(
