@@ -21,14 +21,21 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(RecordHeader::parse(&out).expect("parses"), *header);
     }
     for algorithm in [AeadAlgorithm::Aes128Gcm, AeadAlgorithm::ChaCha20Poly1305] {
-        let key = RecordKey::new(algorithm, &vec![7; algorithm.key_len()], &vec![9; algorithm.fixed_iv_len()]).expect("key");
+        let key = RecordKey::new(
+            algorithm,
+            &vec![7; algorithm.key_len()],
+            &vec![9; algorithm.fixed_iv_len()],
+        )
+        .expect("key");
         let mut layer = RecordLayer::default();
         layer.advance_read(key);
         let mut datagram = data.to_vec();
         for (header, offset) in &framing {
             let start = offset + RECORD_HEADER_LEN;
             let end = start + usize::from(header.length);
-            let Some(fragment) = datagram.get_mut(start..end) else { continue };
+            let Some(fragment) = datagram.get_mut(start..end) else {
+                continue;
+            };
             if let Ok(plain) = layer.open(header, fragment) {
                 // Only epoch-0 records (no protection) may open: a forged AEAD record cannot.
                 assert_eq!(header.epoch, 0, "a forged record authenticated");

@@ -39,14 +39,19 @@ fn typed(data: &[u8]) {
 
 fuzz_target!(|data: &[u8]| {
     let _ = sansrtc_rtp::rtp::header_len(data);
-    let Ok(packet) = RtpPacket::new_checked(data) else { return };
+    let Ok(packet) = RtpPacket::new_checked(data) else {
+        return;
+    };
     let csrcs: Vec<u32> = packet.csrcs().collect();
     let mut elements: Vec<Element<'_>> = Vec::new();
     let mut rebuildable = true;
     let extensions = match packet.extension() {
         None => Extensions::None,
         Some(ext) => match ext.form() {
-            ExtensionForm::Other => Extensions::Raw { profile: ext.profile(), data: ext.data() },
+            ExtensionForm::Other => Extensions::Raw {
+                profile: ext.profile(),
+                data: ext.data(),
+            },
             ExtensionForm::OneByte | ExtensionForm::TwoByte { .. } => {
                 for element in ext.elements() {
                     match element {
@@ -62,7 +67,10 @@ fuzz_target!(|data: &[u8]| {
                 } else {
                     ElementForm::TwoByte
                 };
-                Extensions::Elements { form, elements: &elements }
+                Extensions::Elements {
+                    form,
+                    elements: &elements,
+                }
             }
         },
     };

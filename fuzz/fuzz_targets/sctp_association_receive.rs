@@ -10,7 +10,12 @@
 //! - op 3: the peer's next packet is dropped;
 //! - op 4: advance virtual time by `bytes[0]` × 10 ms and fire both timers;
 //! - op 5: both send a message of `bytes[0]` × 37 bytes on stream `bytes[1] % 4`;
-//! - op 6: the target's packets reach the peer.
+//! - op 6: the target's packets reach the peer;
+//! - op 7: the peer resets its outgoing stream `bytes[0] % 4` (RFC 6525);
+//! - op 8: the target resets its outgoing stream `bytes[0] % 4`.
+//!
+//! The first input byte picks DATA or I-DATA (RFC 8260) for the pair; zero checksums are
+//! accepted both ways (the default), so forged packets need no CRC once established.
 //!
 //! Oracles: no panic; a packet with a wrong verification tag is refused and raises no event;
 //! held memory stays bounded (buffered amount, refused count only grows).
@@ -63,9 +68,11 @@ fn crc32c_of(bytes: &[u8]) -> u32 {
 
 fuzz_target!(|data: &[u8]| {
     let mut now = epoch();
+    let interleaving = data.first().is_some_and(|b| b % 2 == 1);
     let config = |seed: u64| Config {
         rng_seed: Some(sansrtc_proto::rng::seed_from_u64(seed)),
         receive_window: 256 * 1024,
+        interleaving,
         ..Config::default()
     };
     let mut target = Association::new(config(1), now);
@@ -95,10 +102,10 @@ fuzz_target!(|data: &[u8]| {
         let len = usize::from(*len).min(tail.len());
         let (bytes, next) = tail.split_at(len);
         rest = next;
-        match op % 7 {
+        match op % 9 {
             0 | 1 => {
                 let mut packet = bytes.to_vec();
-                if op % 7 == 1 {
+                if op % 9 == 1 {
                     fix_checksum(&mut packet);
                 }
                 let refused_before = target.refused_packets();
@@ -135,6 +142,15 @@ fuzz_target!(|data: &[u8]| {
                 let _ = target.send(stream, 53, false, vec![7; size]);
                 let _ = peer.send(stream, 53, false, vec![9; size]);
                 from_peer.extend(drain(&mut peer, now));
+            }
+            7 => {
+                let stream = u16::from(bytes.first().copied().unwrap_or(0) % 4);
+                let _ = peer.reset_streams(now, &[stream]);
+                from_peer.extend(drain(&mut peer, now));
+            }
+            8 => {
+                let stream = u16::from(bytes.first().copied().unwrap_or(0) % 4);
+                let _ = target.reset_streams(now, &[stream]);
             }
             _ => {
                 for p in drain(&mut target, now) {

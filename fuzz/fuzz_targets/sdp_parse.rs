@@ -14,11 +14,17 @@ use sansrtc_sdp::jsep::{AnswerBuilder, AnswerOptions, LocalTransport};
 use sansrtc_sdp::{ParseOptions, SessionDescription};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let strict = SessionDescription::parse_with(text, &ParseOptions::strict());
     let lenient = text.parse::<SessionDescription>();
     if let Ok(strict) = &strict {
-        assert_eq!(lenient.as_ref().ok(), Some(strict), "strict accepts what lenient reads differently");
+        assert_eq!(
+            lenient.as_ref().ok(),
+            Some(strict),
+            "strict accepts what lenient reads differently"
+        );
     }
     let Ok(sdp) = lenient else { return };
     let written = sdp.to_string();
@@ -30,7 +36,10 @@ fuzz_target!(|data: &[u8]| {
         if let Err(e) = &strict_again {
             // Malformed known attributes are kept verbatim by lenient parsing and refused by
             // strict parsing; nothing else may be.
-            assert!(matches!(e.kind, sansrtc_sdp::ParseErrorKind::InvalidAttribute(_)), "{e}");
+            assert!(
+                matches!(e.kind, sansrtc_sdp::ParseErrorKind::InvalidAttribute(_)),
+                "{e}"
+            );
         }
     }
     let _ = sdp.validate();
@@ -41,7 +50,11 @@ fuzz_target!(|data: &[u8]| {
             let _ = (c.h264(), c.vp9(), c.av1(), c.opus(), c.red(), c.apt());
         }
     }
-    let transport = LocalTransport::new("fuzz", "0123456789abcdefghijklmn", Fingerprint::from_bytes("sha-256", &[1; 32]));
+    let transport = LocalTransport::new(
+        "fuzz",
+        "0123456789abcdefghijklmn",
+        Fingerprint::from_bytes("sha-256", &[1; 32]),
+    );
     let answer = AnswerBuilder::new(&sdp, 1, transport, AnswerOptions::default()).build();
     let answer_text = answer.to_string();
     let parsed: SessionDescription = answer_text.parse().expect("our answer parses");

@@ -11,13 +11,21 @@ use libfuzzer_sys::fuzz_target;
 use sansrtc_srtp::{Config, Context, MasterKey, Profile};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&control, rest)) = data.split_first() else { return };
-    let Some((&tamper, packet)) = rest.split_first() else { return };
+    let Some((&control, rest)) = data.split_first() else {
+        return;
+    };
+    let Some((&tamper, packet)) = rest.split_first() else {
+        return;
+    };
     let profile = Profile::ALL[usize::from(control) % Profile::ALL.len()];
     let key = vec![0x42; profile.key_len()];
     let salt = vec![0x24; profile.salt_len()];
     let master = MasterKey::new(profile, &key, &salt).expect("valid lengths");
-    let config = Config { replay_window: 128, max_streams: 4, ..Config::default() };
+    let config = Config {
+        replay_window: 128,
+        max_streams: 4,
+        ..Config::default()
+    };
     let mut sender = Context::new(&master, config).expect("context");
     let mut receiver = Context::new(&master, config).expect("context");
     let rtcp = control & 0x40 != 0;
@@ -31,7 +39,10 @@ fuzz_target!(|data: &[u8]| {
             sender.protect_rtp(&mut buffer)
         };
         if protected.is_err() {
-            assert_eq!(buffer, packet, "a failed protect leaves the packet unchanged");
+            assert_eq!(
+                buffer, packet,
+                "a failed protect leaves the packet unchanged"
+            );
             return;
         }
         if tamper != 0 {
@@ -62,8 +73,15 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(replay, Err(sansrtc_srtp::Error::Replay));
         }
         Err(_) => {
-            assert_eq!(receiver.stream_count(), 0, "a failed packet creates no state");
-            assert!(!protect_first || tamper != 0, "an untampered protected packet fails");
+            assert_eq!(
+                receiver.stream_count(),
+                0,
+                "a failed packet creates no state"
+            );
+            assert!(
+                !protect_first || tamper != 0,
+                "an untampered protected packet fails"
+            );
         }
     }
 });
