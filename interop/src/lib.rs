@@ -16,6 +16,7 @@ pub mod coturn;
 pub mod driver;
 pub mod openssl;
 pub mod uclient;
+pub mod usrsctp;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -153,7 +154,10 @@ impl Drop for PeerProcess {
         // `kill -KILL -- -PGID` ends the whole group (the peer and anything it forked); the
         // child itself is then reaped so it does not linger as a zombie.
         let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(std::process::Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -189,6 +193,39 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
     }
+}
+
+/// Reads a child's pipe into `into` on a thread until end of file.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a peer process's output is read on a thread while the test drives its endpoint"
+)]
+pub(crate) fn collect(
+    mut pipe: impl std::io::Read + Send + 'static,
+    into: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+) {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        // Ends at end of file, which comes when the process (group) is killed.
+        while let Ok(n) = pipe.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            into.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend_from_slice(&buf[..n]);
+        }
+    });
+}
+
+/// What a pipe collected so far, as text.
+pub(crate) fn snapshot(buffer: &std::sync::Mutex<Vec<u8>>) -> String {
+    String::from_utf8_lossy(
+        &buffer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    )
+    .into_owned()
 }
 
 #[cfg(test)]

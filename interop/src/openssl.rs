@@ -12,13 +12,13 @@
     reason = "interop tests run OpenSSL on loopback, read its pipes from threads and wait with the real clock"
 )]
 
-use crate::PeerProcess;
+use crate::{PeerProcess, collect, snapshot};
 use std::ffi::OsStr;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
 use std::process::{ChildStdin, Command, Stdio};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A UDP port on 127.0.0.1 that was free when asked (for `s_server -accept`).
@@ -168,25 +168,6 @@ pub struct OpensslProcess {
     stdin: Option<ChildStdin>,
     stdout: Arc<Mutex<Vec<u8>>>,
     stderr: Arc<Mutex<Vec<u8>>>,
-}
-
-fn collect(mut pipe: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) {
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        // Ends at end of file, which comes when the process (group) is killed.
-        while let Ok(n) = pipe.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            into.lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .extend_from_slice(&buf[..n]);
-        }
-    });
-}
-
-fn snapshot(buffer: &Mutex<Vec<u8>>) -> String {
-    String::from_utf8_lossy(&buffer.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
 }
 
 impl OpensslProcess {

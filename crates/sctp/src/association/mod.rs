@@ -44,8 +44,11 @@ pub use crate::receive::Message;
 /// Settings of an [`Association`].
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The SCTP port on both sides (RFC 8841: the `a=sctp-port`, 5000 by default).
+    /// Our SCTP port (RFC 8841: our `a=sctp-port`, 5000 by default).
     pub port: u16,
+    /// The peer's SCTP port (its `a=sctp-port`) for the INIT we send; `None`: the same as
+    /// `port`. Once the peer's INIT, INIT ACK or COOKIE ECHO arrives, its source port is used.
+    pub remote_port: Option<u16>,
     /// The largest SCTP packet (the DTLS record's payload). Default 1200.
     pub mtu: usize,
     /// Our receive window (a_rwnd): bytes of user data held before delivery. Large enough
@@ -89,13 +92,16 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             port: 5000,
+            remote_port: None,
             mtu: 1200,
             receive_window: 4 << 20,
             max_message_size: 256 * 1024,
             streams: 65535,
             rto: RtoConfig {
                 initial: Duration::from_secs(1),
-                min: Duration::from_millis(200),
+                // Above the peer's delayed-ack time (200 ms here and in usrsctp), so a lone
+                // packet's SACK is not taken for a loss; dcSCTP also uses 400 ms.
+                min: Duration::from_millis(400),
                 max: Duration::from_secs(60),
             },
             max_init_transmissions: 8,
@@ -280,6 +286,10 @@ pub struct Association {
     last_heard: Instant,
     /// Counter behind the nonces and restart tags derived from the cookie secret.
     derivations: u64,
+    /// The peer's SCTP port.
+    peer_port: u16,
+    /// The source port of the packet being handled.
+    incoming_port: u16,
 }
 
 impl std::fmt::Debug for Association {
@@ -310,6 +320,7 @@ impl Association {
         let tag = rand::Rng::next_u32(&mut rng).max(1);
         let initial_tsn = rand::Rng::next_u32(&mut rng);
         let first = (1u64 << 32) + u64::from(initial_tsn);
+        let peer_port = config.remote_port.unwrap_or(config.port);
         Self {
             congestion: Congestion::new(config.mtu, config.receive_window),
             rto: Rto::new(config.rto),
@@ -337,6 +348,8 @@ impl Association {
             heartbeat: None,
             last_heard: now,
             derivations: 0,
+            peer_port,
+            incoming_port: 0,
         }
     }
 

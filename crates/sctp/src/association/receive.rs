@@ -33,6 +33,7 @@ impl Association {
         packet: &Packet<&[u8]>,
     ) -> Result<(), Error> {
         let tag = packet.verification_tag();
+        self.incoming_port = packet.source_port();
         // First pass: the packet's chunks must parse, and its tag must fit them (§8.5).
         let mut has_init = false;
         let mut reflected_ok = false;
@@ -213,9 +214,12 @@ impl Association {
             local_tie_tag: tie.0,
             peer_tie_tag: tie.1,
         };
-        self.pending
-            .init_acks
-            .push((init.initiate_tag, local, cookie.seal(&self.cookie_key)));
+        self.pending.init_acks.push((
+            init.initiate_tag,
+            self.incoming_port,
+            local,
+            cookie.seal(&self.cookie_key),
+        ));
     }
 
     /// The INIT ACK to our INIT (§5.1 C): the peer's parameters and the cookie to echo.

@@ -14,6 +14,9 @@ use crate::send::{Congestion, Outstanding, Rto, SendQueue};
 impl Association {
     /// Takes the peer's handshake parameters: its tag, window, features and initial TSN.
     pub(super) fn take_peer(&mut self, tag: u32, rwnd: u32, features: Features, initial_tsn: u32) {
+        // The port the peer sends from is the one it listens on (RFC 9260 §8.5.1: replies go
+        // to the source port).
+        self.peer_port = self.incoming_port;
         self.peer = Some(Peer {
             tag,
             rwnd: rwnd as usize,

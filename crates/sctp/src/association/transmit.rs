@@ -23,9 +23,9 @@ const MAX_GAP_BLOCKS: usize = 64;
 #[derive(Debug, Default)]
 pub(super) struct Pending {
     pub(super) init: bool,
-    /// INIT ACKs to send: the INIT's initiate tag, the tag and initial TSN we announce, and
-    /// our signed cookie.
-    pub(super) init_acks: Vec<(u32, Local, [u8; COOKIE_LEN])>,
+    /// INIT ACKs to send: the INIT's initiate tag and source port, the tag and initial TSN
+    /// we announce, and our signed cookie.
+    pub(super) init_acks: Vec<(u32, u16, Local, [u8; COOKIE_LEN])>,
     /// Our HEARTBEAT to send, with its nonce.
     pub(super) heartbeat: Option<[u8; 8]>,
     pub(super) cookie_echo: bool,
@@ -58,7 +58,7 @@ impl Association {
     fn header(&self, verification_tag: u32) -> CommonHeader {
         CommonHeader {
             source_port: self.config.port,
-            destination_port: self.config.port,
+            destination_port: self.peer_port,
             verification_tag,
         }
     }
@@ -79,14 +79,18 @@ impl Association {
     pub(super) fn write_packet(&mut self, now: Instant, buf: &mut Vec<u8>) -> Option<usize> {
         buf.clear();
         // Packets that stand alone.
-        if let Some((peer_tag, local, cookie)) = self.pending.init_acks.pop() {
+        if let Some((peer_tag, peer_port, local, cookie)) = self.pending.init_acks.pop() {
             let mut params: Vec<InitParam<'_>> = features::init_params(&self.config)
                 .into_iter()
                 .flatten()
                 .collect();
             params.push(InitParam::StateCookie(&cookie));
             let chunk = ChunkRepr::InitAck(self.init_repr(local, &params));
-            return self.single(buf, peer_tag, &chunk);
+            let header = CommonHeader {
+                destination_port: peer_port,
+                ..self.header(peer_tag)
+            };
+            return self.single(buf, header, &chunk);
         }
         if std::mem::take(&mut self.pending.init) {
             let params: Vec<InitParam<'_>> = features::init_params(&self.config)
@@ -94,7 +98,7 @@ impl Association {
                 .flatten()
                 .collect();
             let chunk = ChunkRepr::Init(self.init_repr(self.local, &params));
-            return self.single(buf, 0, &chunk);
+            return self.single(buf, self.header(0), &chunk);
         }
         if std::mem::take(&mut self.pending.abort) {
             // With the peer's tag if known, otherwise ours reflected (§8.5.1 B).
@@ -106,14 +110,14 @@ impl Association {
                 tag_reflected: reflected,
                 causes: TlvList::default(),
             });
-            return self.single(buf, tag, &chunk);
+            return self.single(buf, self.header(tag), &chunk);
         }
         let peer = self.peer?;
         if std::mem::take(&mut self.pending.shutdown_complete) {
             let chunk = ChunkRepr::ShutdownComplete(ShutdownCompleteRepr {
                 tag_reflected: false,
             });
-            return self.single(buf, peer.tag, &chunk);
+            return self.single(buf, self.header(peer.tag), &chunk);
         }
         let header = self.header(peer.tag);
         let mtu = self.config.mtu;
@@ -225,8 +229,13 @@ impl Association {
 
     /// A packet of one chunk, with a CRC32c (INIT must have one, RFC 9653 §5.2; the others
     /// go before or after the peer's features are known).
-    fn single(&self, buf: &mut Vec<u8>, tag: u32, chunk: &ChunkRepr<'_>) -> Option<usize> {
-        let mut builder = PacketBuilder::new(buf, self.header(tag), self.config.mtu).ok()?;
+    fn single(
+        &self,
+        buf: &mut Vec<u8>,
+        header: CommonHeader,
+        chunk: &ChunkRepr<'_>,
+    ) -> Option<usize> {
+        let mut builder = PacketBuilder::new(buf, header, self.config.mtu).ok()?;
         builder.push(chunk).ok()?;
         Some(builder.finish(ChecksumMode::Crc32c))
     }
@@ -236,7 +245,6 @@ impl Association {
     fn push_data(&mut self, now: Instant, builder: &mut PacketBuilder<'_>) -> bool {
         let mut any = false;
         let interleaved = self.interleaved();
-        let rwnd = self.peer.map_or(0, |p| p.rwnd);
         let cwnd = self.congestion.cwnd();
         // Retransmissions first (§6.3.3 E3, §7.2.4).
         while let Some((tsn, sent)) = self.outstanding.next_retransmission() {
@@ -283,11 +291,19 @@ impl Association {
             {
                 return any;
             }
-            let window = cwnd.min(rwnd.max(if flight == 0 { self.config.mtu } else { 0 }));
-            if flight + chunk_size(1, interleaved) > window && flight > 0 {
+            // §6.1 B: new data may go while less than cwnd is in flight (so up to cwnd plus
+            // one packet less a byte), never past what the peer's window has left (rule A),
+            // and one chunk when nothing is in flight (a zero window probe). Within cwnd a
+            // message is not cut to fit cwnd's remainder.
+            let rwnd_left = self.peer.map_or(0, |p| p.rwnd);
+            if flight > 0 && (flight >= cwnd || rwnd_left < chunk_size(1, interleaved)) {
                 return any;
             }
-            let room = room.min(window.saturating_sub(flight).max(1));
+            let room = if flight == 0 {
+                room
+            } else {
+                room.min(rwnd_left.saturating_sub(data_overhead(interleaved)).max(1))
+            };
             let pool = &mut self.pool;
             let Some(fragment) = self.queue.next_fragment(now, room, pool, |_| {}) else {
                 return any;
