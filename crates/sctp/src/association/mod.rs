@@ -324,7 +324,7 @@ impl Association {
         Self {
             congestion: Congestion::new(config.mtu, config.receive_window),
             rto: Rto::new(config.rto),
-            reassembly: Reassembly::new(false, config.receive_window),
+            reassembly: Reassembly::new(false, receive::reassembly_limit(config.receive_window)),
             cookie_key: hmac::Key::new(hmac::HMAC_SHA256, &secret),
             config,
             state: State::Closed,

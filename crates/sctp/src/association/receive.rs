@@ -269,7 +269,17 @@ impl Association {
             return;
         };
         let tsn = tracker.unwrapped(wire_tsn);
-        if self.reassembly.held() + fragment.payload.len() > self.config.receive_window
+        // The window bounds what is held, bookkeeping included (which the sender's flight does
+        // not count); the chunk that fills the first gap may go past it, up to as much again:
+        // it is what lets held messages be delivered, and refusing it when out-of-order data
+        // fills the window would deadlock (RFC 9260 §6.2).
+        let fills_gap = tsn == tracker.unwrapped(tracker.cumulative_tsn()) + 1;
+        let limit = if fills_gap {
+            reassembly_limit(self.config.receive_window)
+        } else {
+            self.config.receive_window
+        };
+        if self.reassembly.held() + fragment.payload.len() > limit
             || self.reconfig.holds(fragment.stream, tsn)
         {
             self.pending.sack = true;
@@ -432,6 +442,12 @@ impl Association {
             self.timers.t3 = Some(now + self.rto.rto());
         }
     }
+}
+
+/// The most the reassembly holds: the receive window, and as much again for the chunks that
+/// fill the first gap (see `receive_data`).
+pub(super) fn reassembly_limit(receive_window: usize) -> usize {
+    receive_window.saturating_mul(2)
 }
 
 /// The tracker's window in TSNs for a receive window in bytes (a TSN carries at least one

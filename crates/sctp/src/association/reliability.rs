@@ -61,7 +61,15 @@ impl Association {
         let Some(tracker) = self.tracker.as_mut() else {
             return;
         };
+        let before = tracker.cumulative_tsn();
         if !tracker.forward(forward.new_cumulative_tsn) {
+            return;
+        }
+        if tracker.cumulative_tsn() == before {
+            // Out of date: at or behind our cumulative point (RFC 3758 §3.6). Its stream
+            // entries were applied when it was new; applying them again would skip messages
+            // still to come. A SACK tells the peer where we are.
+            self.pending.sack = true;
             return;
         }
         let up_to = tracker.unwrapped(tracker.cumulative_tsn());
@@ -78,7 +86,13 @@ impl Association {
         let Some(tracker) = self.tracker.as_mut() else {
             return;
         };
+        let before = tracker.cumulative_tsn();
         if !tracker.forward(forward.new_cumulative_tsn) {
+            return;
+        }
+        if tracker.cumulative_tsn() == before {
+            // Out of date, as for FORWARD TSN above.
+            self.pending.sack = true;
             return;
         }
         for entry in forward.streams.iter() {

@@ -26,7 +26,10 @@ impl Association {
             initial_tsn,
             super::receive::window(self.config.receive_window),
         ));
-        self.reassembly = Reassembly::new(features.interleaving, self.config.receive_window);
+        self.reassembly = Reassembly::new(
+            features.interleaving,
+            super::receive::reassembly_limit(self.config.receive_window),
+        );
         self.queue.set_interleaved(features.interleaving);
         self.reconfig = Reconfig::new(self.local.initial_tsn, initial_tsn);
     }

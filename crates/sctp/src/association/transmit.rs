@@ -296,7 +296,14 @@ impl Association {
             // and one chunk when nothing is in flight (a zero window probe). Within cwnd a
             // message is not cut to fit cwnd's remainder.
             let rwnd_left = self.peer.map_or(0, |p| p.rwnd);
-            if flight > 0 && (flight >= cwnd || rwnd_left < chunk_size(1, interleaved)) {
+            // No runt chunk while data flies (sender-side silly window avoidance, RFC 1122
+            // §4.2.3.4): wait until the peer's window takes a whole fragment, or the rest of
+            // the message.
+            let wanted = self
+                .queue
+                .peek_remaining()
+                .map_or(1, |left| left.clamp(1, packet_room));
+            if flight > 0 && (flight >= cwnd || rwnd_left < chunk_size(wanted, interleaved)) {
                 return any;
             }
             let room = if flight == 0 {

@@ -4,6 +4,7 @@
 //! ([`reassembly`]).
 
 mod pieces;
+mod pool;
 pub mod reassembly;
 pub mod tracker;
 

@@ -10,11 +10,15 @@
 //!
 //! Memory: the bytes held (fragments and complete messages not yet delivered) are counted and
 //! bounded; a fragment that would go past the bound is refused, and the caller does not
-//! acknowledge its TSN (so the peer sends it again once room is made, RFC 9260 §6.2).
+//! acknowledge its TSN (so the peer sends it again once room is made, RFC 9260 §6.2). What is
+//! counted includes each fragment's and message's bookkeeping, charged as fixed overheads:
+//! otherwise a peer sending 1-byte fragments makes the receiver hold a hundred times its
+//! window.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use super::pieces::Pieces;
+use super::pool::BufferPool;
 use crate::serial::Unwrapper;
 
 /// One fragment of a user message, from a DATA or I-DATA chunk.
@@ -62,6 +66,16 @@ pub enum Refused {
     Stale,
 }
 
+/// Bytes charged for each fragment of a message being assembled, beyond its payload: its
+/// buffer's header and its slot in the fragment list (measured: under 64).
+pub const FRAGMENT_OVERHEAD: usize = 64;
+/// Bytes charged for each message being assembled: its record and, when it is alone, the map
+/// node holding it (measured: up to about 1,100 bytes).
+pub const PARTIAL_OVERHEAD: usize = 1280;
+/// Bytes charged for each whole message waiting for delivery: its record and, when it is
+/// alone, the map node holding it (measured: up to about 460 bytes).
+pub const MESSAGE_OVERHEAD: usize = 512;
+
 /// A message being put together.
 #[derive(Debug, Default)]
 struct Partial {
@@ -72,6 +86,10 @@ struct Partial {
     /// Position of the last fragment, once seen.
     last: Option<u64>,
     ppid: u32,
+    /// Bytes of payload.
+    payload: usize,
+    /// Bytes charged to the receive buffer: the payload, [`FRAGMENT_OVERHEAD`] per fragment
+    /// and [`PARTIAL_OVERHEAD`] (once per message it was merged from).
     bytes: usize,
 }
 
@@ -83,78 +101,10 @@ impl Partial {
 
     /// The message's bytes in one buffer from `pool`; the fragments' buffers go back to it.
     fn into_data(self, pool: &mut BufferPool) -> Vec<u8> {
-        let mut data = pool.take(self.bytes);
+        let mut data = pool.take(self.payload);
         let shell = self.pieces.drain_into(&mut data, |piece| pool.give(piece));
         pool.give_shell(shell);
         data
-    }
-}
-
-/// Spare buffers for messages and fragments: the fragments' buffers once their message is
-/// whole, and the messages' buffers the application gives back. Small and large buffers are
-/// kept apart, so a fragment does not take a message's buffer nor a message a fragment's.
-/// Bounded in count and bytes.
-#[derive(Debug, Default)]
-struct BufferPool {
-    small: Vec<Vec<u8>>,
-    large: Vec<Vec<u8>>,
-    bytes: usize,
-    /// Emptied fragment lists.
-    shells: Vec<Vec<(u64, Vec<u8>)>>,
-}
-
-impl BufferPool {
-    /// At most this many buffers are kept.
-    const MAX_BUFFERS: usize = 256;
-    /// At most this many bytes of capacity are kept.
-    const MAX_BYTES: usize = 1 << 20;
-    /// Buffers up to this capacity hold fragments (a packet's worth) and small messages.
-    const SMALL: usize = 2048;
-
-    /// An empty buffer with room for `len` bytes.
-    fn take(&mut self, len: usize) -> Vec<u8> {
-        let shelf = if len <= Self::SMALL {
-            &mut self.small
-        } else {
-            &mut self.large
-        };
-        match shelf.pop() {
-            Some(mut buffer) => {
-                self.bytes -= buffer.capacity();
-                buffer.clear();
-                buffer.reserve(len);
-                buffer
-            }
-            None => Vec::with_capacity(len),
-        }
-    }
-
-    /// Fragment storage for a new message.
-    fn take_shell(&mut self) -> Pieces {
-        Pieces::in_shell(self.shells.pop().unwrap_or_default())
-    }
-
-    /// Keeps an emptied fragment list for a later message.
-    fn give_shell(&mut self, shell: Vec<(u64, Vec<u8>)>) {
-        if shell.capacity() > 0 && self.shells.len() < 16 && shell.capacity() <= 1024 {
-            self.shells.push(shell);
-        }
-    }
-
-    /// Keeps `buffer` for later, if there is room.
-    fn give(&mut self, buffer: Vec<u8>) {
-        let capacity = buffer.capacity();
-        if capacity > 0
-            && self.small.len() + self.large.len() < Self::MAX_BUFFERS
-            && self.bytes + capacity <= Self::MAX_BYTES
-        {
-            self.bytes += capacity;
-            if capacity <= Self::SMALL {
-                self.small.push(buffer);
-            } else {
-                self.large.push(buffer);
-            }
-        }
     }
 }
 
@@ -176,6 +126,19 @@ struct Stream {
 }
 
 impl Stream {
+    /// Gives back the node an emptied map keeps (an emptied B-tree keeps its root).
+    fn shed(&mut self) {
+        if self.waiting.is_empty() {
+            self.waiting = BTreeMap::new();
+        }
+        if self.ordered.is_empty() {
+            self.ordered = BTreeMap::new();
+        }
+        if self.unordered.is_empty() {
+            self.unordered = BTreeMap::new();
+        }
+    }
+
     fn new(interleaved: bool) -> Self {
         let unwrapper = if interleaved {
             Unwrapper::starting_at(0u32)
@@ -202,6 +165,11 @@ impl Stream {
 pub struct Reassembly {
     interleaved: bool,
     streams: HashMap<u16, Stream>,
+    /// The stream of the last fragment taken: the only one whose emptied maps keep their
+    /// nodes, for its next message. Without this a peer could leave up to three nodes, about
+    /// 2.5 KB, on each of 65,535 streams (one message of each kind on each) until the
+    /// association next idles.
+    active: Option<u16>,
     ready: VecDeque<Message>,
     held: usize,
     limit: usize,
@@ -214,6 +182,7 @@ impl Reassembly {
         Self {
             interleaved,
             streams: HashMap::new(),
+            active: None,
             ready: VecDeque::new(),
             held: 0,
             limit,
@@ -221,7 +190,8 @@ impl Reassembly {
         }
     }
 
-    /// Bytes held: fragments and whole messages not yet taken.
+    /// Bytes held: fragments and whole messages not yet taken, each with its bookkeeping
+    /// overhead ([`FRAGMENT_OVERHEAD`], [`PARTIAL_OVERHEAD`], [`MESSAGE_OVERHEAD`]).
     pub fn held(&self) -> usize {
         self.held
     }
@@ -235,7 +205,7 @@ impl Reassembly {
     /// The next whole message, in delivery order.
     pub fn pop(&mut self) -> Option<Message> {
         let message = self.ready.pop_front()?;
-        self.held -= message.data.len();
+        self.held -= message.data.len() + MESSAGE_OVERHEAD;
         Some(message)
     }
 
@@ -249,6 +219,12 @@ impl Reassembly {
             return Err(Refused::Full);
         }
         let interleaved = self.interleaved;
+        if self.active != Some(fragment.stream) {
+            if let Some(previous) = self.active.and_then(|id| self.streams.get_mut(&id)) {
+                previous.shed();
+            }
+            self.active = Some(fragment.stream);
+        }
         let stream = self
             .streams
             .entry(fragment.stream)
@@ -263,7 +239,7 @@ impl Reassembly {
         }
         // Single-fragment messages skip assembly.
         if fragment.beginning && fragment.end {
-            self.held += fragment.payload.len();
+            self.held += fragment.payload.len() + MESSAGE_OVERHEAD;
             let mut data = self.pool.take(fragment.payload.len());
             data.extend_from_slice(fragment.payload);
             if fragment.unordered {
@@ -274,13 +250,34 @@ impl Reassembly {
                     data,
                 });
             } else {
-                stream.waiting.insert(sequence, (fragment.ppid, data));
+                if sequence == stream.next {
+                    // Next in order: delivered at once, without a detour through the waiting
+                    // map (whose node would stay behind).
+                    self.ready.push_back(Message {
+                        stream: fragment.stream,
+                        ppid: fragment.ppid,
+                        unordered: false,
+                        data,
+                    });
+                    stream.next += 1;
+                    // A message being assembled under the same number (only a broken or
+                    // hostile peer sends both) can never be delivered now.
+                    if let Some(stale) = stream.ordered.remove(&sequence) {
+                        self.held -= stale.bytes;
+                    }
+                } else if let Some((_, old)) =
+                    stream.waiting.insert(sequence, (fragment.ppid, data))
+                {
+                    // A second whole message under one sequence number (a broken or hostile
+                    // peer) replaces the first, whose bytes are held no longer.
+                    self.held -= old.len() + MESSAGE_OVERHEAD;
+                }
                 if interleaved {
                     stream.unwrapper.unwrap(fragment.sequence);
                 } else {
                     stream.unwrapper.unwrap(fragment.sequence as u16);
                 }
-                Self::deliver_ordered(fragment.stream, stream, &mut self.ready);
+                self.held -= Self::deliver_ordered(fragment.stream, stream, &mut self.ready);
             }
             return Ok(());
         }
@@ -300,9 +297,14 @@ impl Reassembly {
             &mut stream.ordered
         };
         let pool = &mut self.pool;
-        let partial = partials.entry(key).or_insert_with(|| Partial {
-            pieces: pool.take_shell(),
-            ..Partial::default()
+        let held = &mut self.held;
+        let partial = partials.entry(key).or_insert_with(|| {
+            *held += PARTIAL_OVERHEAD;
+            Partial {
+                pieces: pool.take_shell(),
+                bytes: PARTIAL_OVERHEAD,
+                ..Partial::default()
+            }
         });
         if partial.pieces.contains(position) {
             // The same fragment again (the TSN tracker normally stops this).
@@ -311,8 +313,9 @@ impl Reassembly {
         let mut piece = self.pool.take(fragment.payload.len());
         piece.extend_from_slice(fragment.payload);
         partial.pieces.insert(position, piece);
-        partial.bytes += fragment.payload.len();
-        self.held += fragment.payload.len();
+        partial.payload += fragment.payload.len();
+        partial.bytes += fragment.payload.len() + FRAGMENT_OVERHEAD;
+        self.held += fragment.payload.len() + FRAGMENT_OVERHEAD;
         if fragment.beginning {
             partial.first = Some(position);
             partial.ppid = fragment.ppid;
@@ -337,6 +340,7 @@ impl Reassembly {
             if stream.unordered.get(&key).is_some_and(Partial::complete)
                 && let Some(p) = stream.unordered.remove(&key)
             {
+                self.held = self.held - p.bytes + p.payload + MESSAGE_OVERHEAD;
                 self.ready.push_back(Message {
                     stream: fragment.stream,
                     ppid: p.ppid,
@@ -348,10 +352,13 @@ impl Reassembly {
             && let Some(p) = stream.ordered.remove(&key)
         {
             let ppid = p.ppid;
-            stream
-                .waiting
-                .insert(key, (ppid, p.into_data(&mut self.pool)));
-            Self::deliver_ordered(fragment.stream, stream, &mut self.ready);
+            self.held = self.held - p.bytes + p.payload + MESSAGE_OVERHEAD;
+            let data = p.into_data(&mut self.pool);
+            if let Some((_, old)) = stream.waiting.insert(key, (ppid, data)) {
+                // As above: a second message under one sequence number replaces the first.
+                self.held -= old.len() + MESSAGE_OVERHEAD;
+            }
+            self.held -= Self::deliver_ordered(fragment.stream, stream, &mut self.ready);
         }
         Ok(())
     }
@@ -398,15 +405,22 @@ impl Reassembly {
         key
     }
 
-    /// Moves ordered messages whose turn has come to the ready queue.
-    fn deliver_ordered(id: u16, stream: &mut Stream, ready: &mut VecDeque<Message>) {
+    /// Moves ordered messages whose turn has come to the ready queue. A message still being
+    /// assembled under a sequence number just delivered (a whole message came under the same
+    /// number, which only a broken or hostile peer sends) can never be delivered: it is
+    /// dropped, and the bytes it held are returned for the caller to take off `held`.
+    fn deliver_ordered(id: u16, stream: &mut Stream, ready: &mut VecDeque<Message>) -> usize {
+        let mut dropped = 0;
         loop {
             let Some((&first, _)) = stream.waiting.first_key_value() else {
-                return;
+                return dropped;
             };
             let next = stream.next;
             if first != next {
-                return;
+                return dropped;
+            }
+            if let Some(stale) = stream.ordered.remove(&first) {
+                dropped += stale.bytes;
             }
             if let Some((ppid, data)) = stream.waiting.remove(&first) {
                 ready.push_back(Message {
@@ -430,7 +444,11 @@ impl Reassembly {
                 .chain(stream.unordered.values())
                 .map(|p| p.bytes)
                 .sum::<usize>()
-                + stream.waiting.values().map(|(_, d)| d.len()).sum::<usize>();
+                + stream
+                    .waiting
+                    .values()
+                    .map(|(_, d)| d.len() + MESSAGE_OVERHEAD)
+                    .sum::<usize>();
             self.held -= dropped;
         }
     }
@@ -462,6 +480,7 @@ impl Reassembly {
             }
             keep
         });
+        stream.shed();
         self.held -= dropped;
     }
 
@@ -499,7 +518,8 @@ impl Reassembly {
             }
             stream.next = upto + 1;
         }
-        Self::deliver_ordered(id, stream, &mut self.ready);
+        self.held -= Self::deliver_ordered(id, stream, &mut self.ready);
+        stream.shed();
     }
 }
 
@@ -551,6 +571,7 @@ impl Reassembly {
                 }
                 keep
             });
+            stream.shed();
         }
         self.held -= dropped;
     }
@@ -558,6 +579,7 @@ impl Reassembly {
 
 fn merge(into: &mut Partial, from: Partial) {
     into.bytes += from.bytes;
+    into.payload += from.payload;
     if from.last.is_some() {
         into.last = from.last;
     }
@@ -565,237 +587,5 @@ fn merge(into: &mut Partial, from: Partial) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn frag(
-        tsn: u64,
-        stream: u16,
-        sequence: u32,
-        b: bool,
-        e: bool,
-        payload: &[u8],
-    ) -> Fragment<'_> {
-        Fragment {
-            tsn,
-            stream,
-            sequence,
-            fsn: 0,
-            ppid: 51,
-            unordered: false,
-            beginning: b,
-            end: e,
-            payload,
-        }
-    }
-
-    fn drain(r: &mut Reassembly) -> Vec<(u16, Vec<u8>)> {
-        std::iter::from_fn(|| r.pop())
-            .map(|m| (m.stream, m.data))
-            .collect()
-    }
-
-    #[test]
-    fn ordered_messages_wait_for_earlier_ones_of_their_stream_only() {
-        let mut r = Reassembly::new(false, 1 << 20);
-        r.insert(&frag(11, 1, 1, true, true, b"s1 second")).unwrap();
-        r.insert(&frag(12, 2, 0, true, true, b"s2 first")).unwrap();
-        assert_eq!(
-            drain(&mut r),
-            [(2, b"s2 first".to_vec())],
-            "stream 2 is not blocked by stream 1"
-        );
-        r.insert(&frag(10, 1, 0, true, true, b"s1 first")).unwrap();
-        assert_eq!(
-            drain(&mut r),
-            [(1, b"s1 first".to_vec()), (1, b"s1 second".to_vec())]
-        );
-        assert_eq!(r.held(), 0);
-    }
-
-    #[test]
-    fn fragments_in_any_order_make_one_message() {
-        let mut r = Reassembly::new(false, 1 << 20);
-        r.insert(&frag(22, 0, 0, false, true, b"!")).unwrap();
-        r.insert(&frag(20, 0, 0, true, false, b"hel")).unwrap();
-        assert!(r.pop().is_none());
-        r.insert(&frag(21, 0, 0, false, false, b"lo")).unwrap();
-        assert_eq!(drain(&mut r), [(0, b"hello!".to_vec())]);
-    }
-
-    #[test]
-    fn unordered_data_fragments_are_joined_by_consecutive_tsns() {
-        let mut r = Reassembly::new(false, 1 << 20);
-        let u = |tsn, b, e, p: &'static [u8]| Fragment {
-            unordered: true,
-            ..frag(tsn, 3, 0, b, e, p)
-        };
-        r.insert(&u(32, false, true, b"c")).unwrap();
-        r.insert(&u(40, true, true, b"solo")).unwrap();
-        r.insert(&u(31, false, false, b"b")).unwrap();
-        assert_eq!(drain(&mut r), [(3, b"solo".to_vec())]);
-        r.insert(&u(30, true, false, b"a")).unwrap();
-        assert_eq!(drain(&mut r), [(3, b"abc".to_vec())]);
-        assert_eq!(r.held(), 0);
-    }
-
-    #[test]
-    fn interleaved_messages_on_one_stream_assemble_by_fsn() {
-        let mut r = Reassembly::new(true, 1 << 20);
-        let i = |tsn, mid, fsn, b, e, p: &'static [u8]| Fragment {
-            fsn,
-            ..frag(tsn, 0, mid, b, e, p)
-        };
-        r.insert(&i(1, 0, 0, true, false, b"big-")).unwrap();
-        r.insert(&i(2, 1, 0, true, true, b"small")).unwrap();
-        assert!(r.pop().is_none(), "MID 1 waits for MID 0");
-        r.insert(&i(3, 0, 1, false, true, b"end")).unwrap();
-        assert_eq!(
-            drain(&mut r),
-            [(0, b"big-end".to_vec()), (0, b"small".to_vec())]
-        );
-    }
-
-    #[test]
-    fn the_byte_limit_refuses_what_would_go_past_it() {
-        let mut r = Reassembly::new(false, 10);
-        r.insert(&frag(1, 0, 0, true, false, b"12345678")).unwrap();
-        assert_eq!(
-            r.insert(&frag(2, 0, 0, false, true, b"abc")),
-            Err(Refused::Full)
-        );
-        assert_eq!(r.held(), 8);
-    }
-
-    #[test]
-    fn stale_ordered_messages_are_refused() {
-        let mut r = Reassembly::new(false, 1 << 20);
-        r.insert(&frag(1, 0, 0, true, true, b"x")).unwrap();
-        assert_eq!(
-            r.insert(&frag(2, 0, 0, true, true, b"x")),
-            Err(Refused::Stale)
-        );
-    }
-
-    #[test]
-    fn a_stream_reset_drops_what_was_pending_and_starts_again() {
-        let mut r = Reassembly::new(false, 1 << 20);
-        r.insert(&frag(1, 4, 5, true, false, b"part")).unwrap();
-        r.reset_stream(4);
-        assert_eq!(r.held(), 0);
-        r.insert(&frag(9, 4, 0, true, true, b"fresh")).unwrap();
-        assert_eq!(drain(&mut r), [(4, b"fresh".to_vec())]);
-    }
-
-    #[test]
-    fn a_forward_tsn_drops_abandoned_unordered_fragments_but_not_a_message_still_arriving() {
-        let unordered = |f: Fragment<'static>| Fragment {
-            unordered: true,
-            ..f
-        };
-        let mut r = Reassembly::new(false, 1 << 20);
-        // TSN 10: the middle of an abandoned message (its B at 9 never came).
-        r.insert(&unordered(frag(10, 2, 0, false, false, b"orphan")))
-            .unwrap();
-        // TSNs 11-12: the start of a reliable message whose end (13) is still on its way.
-        r.insert(&unordered(frag(11, 2, 0, true, false, b"rel")))
-            .unwrap();
-        r.insert(&unordered(frag(12, 2, 0, false, false, b"iab")))
-            .unwrap();
-        // TSN 15: the end of another reliable message whose start (14) was lost and is being
-        // sent again: above the cumulative point, it stays.
-        r.insert(&unordered(frag(15, 2, 0, false, true, b"!")))
-            .unwrap();
-        // The cumulative TSN moves to 12 (9 and 10 abandoned, 11-12 arrived).
-        r.drop_unordered_up_to(12);
-        assert_eq!(r.held(), 7, "the orphan went, the reliable pieces stayed");
-        r.insert(&unordered(frag(13, 2, 0, false, true, b"le")))
-            .unwrap();
-        r.insert(&unordered(frag(14, 2, 0, true, false, b"ok")))
-            .unwrap();
-        assert_eq!(
-            drain(&mut r),
-            [(2, b"reliable".to_vec()), (2, b"ok!".to_vec())]
-        );
-        assert_eq!(r.held(), 0);
-    }
-
-    #[test]
-    fn skipping_abandoned_messages_resumes_delivery() {
-        let mut r = Reassembly::new(false, 1 << 20);
-        r.insert(&frag(1, 0, 0, true, true, b"zero")).unwrap();
-        r.insert(&frag(2, 0, 1, true, false, b"lost-half")).unwrap();
-        r.insert(&frag(5, 0, 2, true, true, b"two")).unwrap();
-        assert_eq!(drain(&mut r), [(0, b"zero".to_vec())]);
-        r.skip(0, 1);
-        assert_eq!(drain(&mut r), [(0, b"two".to_vec())]);
-        assert_eq!(r.held(), 0);
-    }
-
-    proptest! {
-        /// Messages of several streams, fragmented, delivered in any order: every message
-        /// comes out whole exactly once, ordered ones in order per stream.
-        #[test]
-        fn shuffled_fragments_reassemble_in_order(
-            messages in proptest::collection::vec((0u16..3, any::<bool>(), 1usize..40), 1..30),
-            interleaved in any::<bool>(),
-            seed in any::<u64>(),
-        ) {
-            let max_fragment = 7;
-            let mut fragments = Vec::new();
-            let mut payloads = Vec::new();
-            let mut next_ssn = [0u32; 3];
-            let mut tsn = 100u64;
-            for (n, &(stream, unordered, len)) in messages.iter().enumerate() {
-                let data: Vec<u8> = (0..len).map(|i| (n * 31 + i) as u8).collect();
-                let sequence = if unordered { 0 } else {
-                    let s = next_ssn[usize::from(stream)];
-                    next_ssn[usize::from(stream)] += 1;
-                    s
-                };
-                let pieces: Vec<&[u8]> = data.chunks(max_fragment).collect();
-                payloads.push((stream, unordered, data.clone()));
-                for (fsn, piece) in pieces.iter().enumerate() {
-                    fragments.push((tsn, stream, sequence, fsn as u32, unordered, fsn == 0, fsn + 1 == pieces.len(), piece.to_vec()));
-                    tsn += 1;
-                }
-            }
-            // Unordered I-DATA messages need their own MID too.
-            if interleaved {
-                let mut mids = [1000u32; 3];
-                let mut current = None;
-                for f in &mut fragments {
-                    if f.4 {
-                        if f.5 { mids[usize::from(f.1)] += 1; current = Some(mids[usize::from(f.1)]); }
-                        f.2 = current.unwrap_or(0);
-                    }
-                }
-            }
-            // A deterministic shuffle.
-            let mut state = seed | 1;
-            for i in (1..fragments.len()).rev() {
-                state ^= state << 13; state ^= state >> 7; state ^= state << 17;
-                fragments.swap(i, (state % (i as u64 + 1)) as usize);
-            }
-            let mut r = Reassembly::new(interleaved, 1 << 20);
-            let mut out = Vec::new();
-            for f in &fragments {
-                let fragment = Fragment { tsn: f.0, stream: f.1, sequence: f.2, fsn: f.3, ppid: 51, unordered: f.4, beginning: f.5, end: f.6, payload: &f.7 };
-                prop_assert_eq!(r.insert(&fragment), Ok(()));
-                out.extend(std::iter::from_fn(|| r.pop()));
-            }
-            prop_assert_eq!(r.held(), 0);
-            prop_assert_eq!(out.len(), payloads.len());
-            for stream in 0..3u16 {
-                let sent: Vec<&Vec<u8>> = payloads.iter().filter(|p| p.0 == stream && !p.1).map(|p| &p.2).collect();
-                let got: Vec<&Vec<u8>> = out.iter().filter(|m| m.stream == stream && !m.unordered).map(|m| &m.data).collect();
-                prop_assert_eq!(got, sent);
-                let mut sent_u: Vec<&Vec<u8>> = payloads.iter().filter(|p| p.0 == stream && p.1).map(|p| &p.2).collect();
-                let mut got_u: Vec<&Vec<u8>> = out.iter().filter(|m| m.stream == stream && m.unordered).map(|m| &m.data).collect();
-                sent_u.sort(); got_u.sort();
-                prop_assert_eq!(got_u, sent_u);
-            }
-        }
-    }
-}
+#[path = "reassembly_tests.rs"]
+mod tests;

@@ -150,6 +150,12 @@ impl<P> Outstanding<P> {
         mut released: impl FnMut(u64, Sent<P>),
     ) -> Acked {
         let mut acked = Acked::default();
+        // A cumulative ack of a TSN never sent is a lie (RFC 9260 §6.2.1): taking it would drop
+        // chunks the peer never had and move the next TSN past the peer's window. The whole
+        // SACK is ignored.
+        if cumulative >= self.next_tsn() {
+            return acked;
+        }
         let mut highest_newly_acked = None;
         // The cumulative ack: everything up to it leaves.
         while self.base <= cumulative {
@@ -166,9 +172,6 @@ impl<P> Outstanding<P> {
             acked.cumulative_advanced = true;
             self.base += 1;
             released(tsn, chunk);
-        }
-        if self.chunks.is_empty() {
-            self.base = self.base.max(cumulative + 1);
         }
         // Gap blocks: chunks inside are acknowledged (for now). Below the highest TSN
         // acknowledged before, only holes can change; above it, each TSN is seen once ever.
@@ -348,14 +351,12 @@ impl<P> Outstanding<P> {
         });
     }
 
-    /// The highest TSN such that every chunk up to it is acknowledged or abandoned
-    /// (RFC 3758 §3.5 C2).
+    /// The highest TSN such that every chunk up to it is abandoned (RFC 3758 §3.5 C2). A
+    /// gap-acknowledged chunk stops it: a gap ack is not final (the peer may renege, RFC 9260
+    /// §6.2.1, or the SACK lied), and skipping it would lose a reliable message. When the
+    /// peer holds it, its cumulative point moves over it anyway once the FORWARD TSN arrives.
     pub fn advanced_point(&self) -> u64 {
-        let skippable = self
-            .chunks
-            .iter()
-            .take_while(|c| c.abandoned || c.gap_acked)
-            .count();
+        let skippable = self.chunks.iter().take_while(|c| c.abandoned).count();
         self.base - 1 + skippable as u64
     }
 
@@ -370,10 +371,7 @@ impl<P> Outstanding<P> {
 
     /// The abandoned chunks up to the advanced point: what the next FORWARD-TSN covers.
     pub fn skipped(&self) -> impl Iterator<Item = &Sent<P>> {
-        self.chunks
-            .iter()
-            .take_while(|c| c.abandoned || c.gap_acked)
-            .filter(|c| c.abandoned)
+        self.chunks.iter().take_while(|c| c.abandoned)
     }
 }
 
@@ -459,7 +457,10 @@ mod tests {
         let mut q = queue(5);
         q.on_sack(999, [(1002, 1002)].into_iter(), |_, _| {});
         let point = q.abandon(|tsn, _| tsn <= 1001);
-        assert_eq!(point, 1002, "1000, 1001 abandoned and 1002 acknowledged");
+        assert_eq!(
+            point, 1001,
+            "1000, 1001 abandoned; 1002 only gap-acknowledged, which is not final"
+        );
         assert_eq!(q.flight_size(), 200);
         let mut released = Vec::new();
         q.on_sack(1002, std::iter::empty(), |tsn, _| released.push(tsn));
@@ -489,6 +490,36 @@ mod tests {
         assert_eq!(q.advanced_point(), 1000);
         let named: Vec<u64> = q.skipped().map(|s| s.payload).collect();
         assert_eq!(named, [0]);
+    }
+
+    /// A SACK acknowledging TSNs never sent is ignored whole: nothing leaves the flight and
+    /// the next TSN does not move (this used to drop every chunk and jump the next TSN to one
+    /// past the forged ack, beyond the peer's window).
+    #[test]
+    fn a_cumulative_ack_of_tsns_never_sent_is_ignored() {
+        let mut q = queue(3);
+        for forged in [1003, 1004, 1_000_000, 1000 + (1 << 31)] {
+            let acked = q.on_sack(forged, [(1000, 1002)].into_iter(), |_, _| {});
+            assert_eq!(acked, Acked::default(), "{forged}");
+            assert_eq!((q.len(), q.flight_size(), q.next_tsn()), (3, 300, 1003));
+        }
+        assert!(
+            q.on_sack(1002, std::iter::empty(), |_, _| {})
+                .cumulative_advanced
+        );
+        let mut empty: Outstanding<u64> = Outstanding::new(50);
+        empty.on_sack(1000, std::iter::empty(), |_, _| {});
+        assert_eq!(empty.next_tsn(), 50, "an empty queue's next TSN stays too");
+    }
+
+    /// Chunks gap-acknowledged from the first one on (a SACK no correct peer sends) never make
+    /// a FORWARD TSN: nothing was abandoned.
+    #[test]
+    fn gap_acknowledged_chunks_alone_do_not_move_the_forward_point() {
+        let mut q = queue(3);
+        q.on_sack(999, [(1000, 1002)].into_iter(), |_, _| {});
+        assert_eq!(q.advanced_point(), q.cumulative());
+        assert_eq!(q.skipped().count(), 0);
     }
 
     #[test]
