@@ -330,6 +330,15 @@ impl Agent {
         }
     }
 
+    /// Sets the role (RFC 8445 §6.1.1), as the signaling decides it (JSEP: the offerer
+    /// controls, RFC 8829 §5.2.1); pair priorities are recomputed. Later conflicts are still
+    /// resolved by the tie-breaker (§7.3.1.1).
+    pub fn set_role(&mut self, now: Instant, role: Role) {
+        if self.role() != role {
+            self.full(now).switch_role(role);
+        }
+    }
+
     /// ICE restart (RFC 8445 §9): new local credentials (to signal), the check list and
     /// remote candidates forgotten, gathering again. The selected pair keeps carrying data
     /// until a new one is selected.

@@ -1,0 +1,493 @@
+//! The composed transport of one PeerConnection: the ICE agent carries every datagram; DTLS
+//! runs over the selected pair once its role and the peer's fingerprint are known; the SCTP
+//! association and its data channels run over DTLS application data. One Sans-IO loop: a
+//! datagram is demultiplexed by its first byte (RFC 7983), what leaves goes out through ICE's
+//! selected pair, and there are no queues between the layers beyond each layer's own.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use sansrtc_datachannel::{ChannelConfig, DataChannels};
+use sansrtc_dtls::endpoint::{
+    Config as DtlsConfig, Endpoint, Event as DtlsEvent, Role as DtlsRole,
+};
+use sansrtc_dtls::identity::{Fingerprint, Identity};
+use sansrtc_dtls::wire::{CipherSuite, SrtpProfileId};
+use sansrtc_ice::{Agent, Incoming};
+use sansrtc_proto::{Protocol, Receive, SansIo, Transmit};
+use sansrtc_sctp::association::{Association, Config as SctpConfig};
+
+use crate::channels::{ChannelId, Handles};
+use crate::demux::{Kind, classify};
+use crate::event::{ConnectionState, Event, FailReason};
+
+/// What the DTLS handshake settled, for stats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Negotiated {
+    /// The cipher suite.
+    pub cipher_suite: CipherSuite,
+    /// The SRTP profile (use_srtp), if any.
+    pub srtp_profile: Option<SrtpProfileId>,
+    /// Our DTLS role.
+    pub dtls_role: DtlsRole,
+}
+
+/// ICE, DTLS, SCTP and data channels, composed.
+pub(crate) struct Engine {
+    pub(crate) ice: Agent,
+    identity: Arc<Identity>,
+    sctp_config: SctpConfig,
+    dtls_mtu: usize,
+    seed: Option<sansrtc_proto::rng::Seed>,
+    pub(crate) dtls_role: Option<DtlsRole>,
+    remote_fingerprints: Vec<Fingerprint>,
+    dtls: Option<Endpoint>,
+    pub(crate) channels: Option<DataChannels>,
+    pub(crate) handles: Handles,
+    remote_max_message_size: Option<usize>,
+    events: VecDeque<Event>,
+    state: ConnectionState,
+    /// The selected pair: our base, the peer's address.
+    selected: Option<(SocketAddr, SocketAddr)>,
+    negotiated: Option<Negotiated>,
+    record: Vec<u8>,
+    sctp_packet: Vec<u8>,
+    application: Vec<u8>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("state", &self.state)
+            .field("ice", &self.ice.state())
+            .field("dtls_role", &self.dtls_role)
+            .field(
+                "dtls_connected",
+                &self.dtls.as_ref().map(Endpoint::is_connected),
+            )
+            .field("selected", &self.selected)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    pub(crate) fn new(
+        ice: Agent,
+        identity: Arc<Identity>,
+        sctp_config: SctpConfig,
+        dtls_mtu: usize,
+        seed: Option<sansrtc_proto::rng::Seed>,
+    ) -> Self {
+        Self {
+            ice,
+            identity,
+            sctp_config,
+            dtls_mtu,
+            seed,
+            dtls_role: None,
+            remote_fingerprints: Vec::new(),
+            dtls: None,
+            channels: None,
+            handles: Handles::default(),
+            remote_max_message_size: None,
+            events: VecDeque::new(),
+            state: ConnectionState::New,
+            selected: None,
+            negotiated: None,
+            record: Vec::with_capacity(2048),
+            sctp_packet: Vec::with_capacity(2048),
+            application: Vec::with_capacity(2048),
+        }
+    }
+
+    pub(crate) fn state(&self) -> ConnectionState {
+        self.state
+    }
+
+    pub(crate) fn negotiated(&self) -> Option<Negotiated> {
+        self.negotiated
+    }
+
+    pub(crate) fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The peer's certificate fingerprints (from its SDP or the direct API).
+    pub(crate) fn set_remote_fingerprints(&mut self, fingerprints: Vec<Fingerprint>) {
+        self.remote_fingerprints = fingerprints;
+    }
+
+    /// The peer's `a=max-message-size`.
+    pub(crate) fn set_remote_max_message_size(&mut self, size: usize) {
+        self.remote_max_message_size = Some(size);
+        if let Some(c) = self.channels.as_mut() {
+            c.set_remote_max_message_size(size);
+        }
+    }
+
+    /// Our DTLS role, once the signaling settled it: the data channel layer can then pick
+    /// stream ids (RFC 8832 §6), and DTLS starts as soon as ICE has a pair.
+    pub(crate) fn set_dtls_role(&mut self, now: Instant, role: DtlsRole) {
+        if self.dtls_role.is_some() {
+            return;
+        }
+        self.dtls_role = Some(role);
+        let association = Association::new(
+            SctpConfig {
+                rng_seed: self.seed.map(|s| derive(s, 1)),
+                ..self.sctp_config.clone()
+            },
+            now,
+        );
+        let parity = match role {
+            DtlsRole::Client => sansrtc_datachannel::DtlsRole::Client,
+            DtlsRole::Server => sansrtc_datachannel::DtlsRole::Server,
+        };
+        let mut channels = DataChannels::new(association, parity, now);
+        if let Some(size) = self.remote_max_message_size {
+            channels.set_remote_max_message_size(size);
+        }
+        self.channels = Some(channels);
+        for id in self.handles.unbound() {
+            self.bind(now, id);
+        }
+        self.start_dtls(now, None);
+    }
+
+    /// Opens the channel of handle `id` on the data channel layer.
+    fn bind(&mut self, now: Instant, id: ChannelId) {
+        let Some(config) = self.handles.get(id).map(|h| h.config.clone()) else {
+            return;
+        };
+        let Some(channels) = self.channels.as_mut() else {
+            return;
+        };
+        match channels.open(now, config) {
+            Ok(stream) => self.handles.bind(id, stream.0),
+            Err(_) => {
+                self.handles.remove(id);
+                self.events.push_back(Event::ChannelClosed(id));
+            }
+        }
+    }
+
+    /// A new data channel (bound to a stream now if the DTLS role is known).
+    pub(crate) fn create_channel(&mut self, now: Instant, config: ChannelConfig) -> ChannelId {
+        let id = self.handles.add(config, None);
+        if self.channels.is_some() {
+            self.bind(now, id);
+        }
+        id
+    }
+
+    /// Starts the DTLS endpoint once role, fingerprints and a path are all known; `path`
+    /// names one learned from the first DTLS datagram (a server hears the client before its
+    /// own agent may have picked the pair).
+    fn start_dtls(&mut self, now: Instant, path: Option<(SocketAddr, SocketAddr)>) {
+        if self.dtls.is_some() || self.remote_fingerprints.is_empty() {
+            return;
+        }
+        let Some(role) = self.dtls_role else {
+            return;
+        };
+        let Some((local, remote)) = self.selected.or(path) else {
+            return;
+        };
+        let mut config = DtlsConfig::new(
+            role,
+            Arc::clone(&self.identity),
+            self.remote_fingerprints.clone(),
+        );
+        // ICE has already shown the peer receives at this address (RFC 6347 §4.2.1): no
+        // HelloVerifyRequest round trip.
+        config.require_cookie = false;
+        config.application_data_events = false;
+        config.mtu = self.dtls_mtu;
+        config.rng_seed = self.seed.map(|s| derive(s, 2));
+        match Endpoint::new(config, now, local, remote) {
+            Ok(endpoint) => {
+                self.dtls = Some(endpoint);
+                self.set_state(ConnectionState::Connecting);
+            }
+            Err(e) => self.fail(FailReason::Dtls(e.to_string())),
+        }
+    }
+
+    fn set_state(&mut self, state: ConnectionState) {
+        if self.state != state && self.state != ConnectionState::Closed {
+            self.state = state;
+            self.events.push_back(Event::ConnectionState(state));
+        }
+    }
+
+    fn fail(&mut self, reason: FailReason) {
+        if !matches!(
+            self.state,
+            ConnectionState::Failed | ConnectionState::Closed
+        ) {
+            self.events.push_back(Event::Failed(reason));
+            self.set_state(ConnectionState::Failed);
+        }
+    }
+
+    /// Everything the layers have to say, as PeerConnection events.
+    pub(crate) fn pump(&mut self, now: Instant) {
+        while let Some(event) = self.ice.poll_event() {
+            self.ice_event(now, event);
+        }
+        if let Some(dtls) = self.dtls.as_mut() {
+            let mut connected = None;
+            let mut failed = None;
+            while let Some(event) = dtls.poll_event() {
+                match event {
+                    DtlsEvent::Connected {
+                        suite,
+                        srtp_profile,
+                    } => connected = Some((suite, srtp_profile)),
+                    DtlsEvent::Failed(reason) => failed = Some(format!("{reason:?}")),
+                    DtlsEvent::Closed => failed = Some("closed by the peer".to_owned()),
+                    _ => {}
+                }
+            }
+            if let (Some((suite, srtp_profile)), Some(role)) = (connected, self.dtls_role) {
+                self.negotiated = Some(Negotiated {
+                    cipher_suite: suite,
+                    srtp_profile,
+                    dtls_role: role,
+                });
+                self.set_state(ConnectionState::Connected);
+                if let Some(channels) = self.channels.as_mut() {
+                    // Both sides start the association; a collision is settled by SCTP (RFC
+                    // 9260 §5.2.1).
+                    channels.association_mut().connect(now);
+                }
+            }
+            if let Some(reason) = failed {
+                self.fail(FailReason::Dtls(reason));
+            }
+        }
+        self.deliver_application_data(now);
+        self.channel_events();
+    }
+
+    fn ice_event(&mut self, now: Instant, event: sansrtc_ice::Event) {
+        use sansrtc_ice::ConnectionState as Ice;
+        match event {
+            sansrtc_ice::Event::CandidateGathered(c) => {
+                self.events.push_back(Event::IceCandidate(c));
+            }
+            sansrtc_ice::Event::GatheringComplete => {
+                self.events.push_back(Event::IceGatheringComplete);
+            }
+            sansrtc_ice::Event::ConnectionState(state) => {
+                self.events.push_back(Event::IceConnectionState(state));
+                match state {
+                    Ice::Checking if self.state == ConnectionState::New => {
+                        self.set_state(ConnectionState::Connecting);
+                    }
+                    Ice::Disconnected => self.set_state(ConnectionState::Disconnected),
+                    Ice::Connected | Ice::Completed
+                        if self.state == ConnectionState::Disconnected =>
+                    {
+                        self.set_state(ConnectionState::Connected);
+                    }
+                    Ice::Failed => self.fail(FailReason::Ice),
+                    _ => {}
+                }
+            }
+            sansrtc_ice::Event::SelectedPair { local, remote } => {
+                self.selected = Some((local.base, remote.address));
+                if let Some(dtls) = self.dtls.as_mut() {
+                    dtls.set_remote(remote.address);
+                } else {
+                    self.start_dtls(now, None);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Hands decrypted DTLS records to SCTP.
+    fn deliver_application_data(&mut self, now: Instant) {
+        let (Some(dtls), Some(channels)) = (self.dtls.as_mut(), self.channels.as_mut()) else {
+            return;
+        };
+        let address = SocketAddr::from(([0, 0, 0, 0], 0));
+        while dtls.recv_application_data(&mut self.application) {
+            let _ = channels.handle_receive(
+                now,
+                Receive {
+                    proto: Protocol::Udp,
+                    source: address,
+                    destination: address,
+                    contents: &self.application,
+                },
+            );
+        }
+    }
+
+    fn channel_events(&mut self) {
+        use sansrtc_datachannel::Event as Dc;
+        let Some(channels) = self.channels.as_mut() else {
+            return;
+        };
+        let mut sctp_ended = false;
+        while let Some(event) = channels.poll_event() {
+            match event {
+                Dc::ChannelOpen(stream) => match self.handles.of_stream(stream.0) {
+                    Some(id) => self.events.push_back(Event::ChannelOpen(id)),
+                    None => {
+                        let config = channels
+                            .channel(stream)
+                            .map(|c| c.config.clone())
+                            .unwrap_or_default();
+                        let id = self.handles.add(config, Some(stream.0));
+                        self.events.push_back(Event::DataChannel(id));
+                    }
+                },
+                Dc::Message {
+                    channel,
+                    kind,
+                    data,
+                } => {
+                    if let Some(id) = self.handles.of_stream(channel.0) {
+                        self.events.push_back(Event::ChannelMessage {
+                            channel: id,
+                            kind,
+                            data,
+                        });
+                    }
+                }
+                Dc::BufferedAmountLow(stream) => {
+                    if let Some(id) = self.handles.of_stream(stream.0) {
+                        self.events.push_back(Event::ChannelBufferedAmountLow(id));
+                    }
+                }
+                Dc::ChannelClosing(stream) => {
+                    if let Some(id) = self.handles.of_stream(stream.0) {
+                        self.events.push_back(Event::ChannelClosing(id));
+                    }
+                }
+                Dc::ChannelClosed(stream) => {
+                    if let Some(id) = self.handles.of_stream(stream.0) {
+                        self.handles.remove(id);
+                        self.events.push_back(Event::ChannelClosed(id));
+                    }
+                }
+                Dc::Disconnected => sctp_ended = true,
+                _ => {}
+            }
+        }
+        if sctp_ended && self.state != ConnectionState::Closed {
+            self.fail(FailReason::Sctp);
+        }
+    }
+
+    pub(crate) fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    pub(crate) fn handle_receive(
+        &mut self,
+        now: Instant,
+        receive: Receive<'_>,
+    ) -> Result<(), sansrtc_ice::Error> {
+        let incoming = self.ice.handle_datagram(now, receive);
+        match incoming {
+            Ok(Incoming::Stun) => {}
+            Ok(Incoming::Data(data)) => match classify(data) {
+                Kind::Dtls => {
+                    if self.dtls.is_none() && self.dtls_role == Some(DtlsRole::Server) {
+                        self.start_dtls(now, Some((receive.destination, receive.source)));
+                    }
+                    if let Some(dtls) = self.dtls.as_mut() {
+                        let _ = dtls.handle_receive(
+                            now,
+                            Receive {
+                                contents: data,
+                                ..receive
+                            },
+                        );
+                    }
+                }
+                // Media comes with issue 19; until then RTP is dropped.
+                Kind::Rtp | Kind::Stun | Kind::Other => {}
+            },
+            Ok(_) => {}
+            Err(e) => {
+                self.pump(now);
+                return Err(e);
+            }
+        }
+        self.pump(now);
+        Ok(())
+    }
+
+    pub(crate) fn poll_transmit(&mut self, now: Instant, buf: &mut Vec<u8>) -> Option<Transmit> {
+        if let Some(t) = self.ice.poll_transmit(now, buf) {
+            return Some(t);
+        }
+        let dtls = self.dtls.as_mut()?;
+        loop {
+            if let Some(t) = dtls.poll_transmit(now, &mut self.record) {
+                return self.ice.write_data(&self.record[..t.size], buf).ok();
+            }
+            if !dtls.is_connected() {
+                return None;
+            }
+            let channels = self.channels.as_mut()?;
+            let t = channels.poll_transmit(now, &mut self.sctp_packet)?;
+            if dtls
+                .send_application_data(&self.sctp_packet[..t.size])
+                .is_err()
+            {
+                return None;
+            }
+        }
+    }
+
+    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
+        [
+            self.ice.poll_timeout(),
+            self.dtls.as_ref().and_then(Endpoint::poll_timeout),
+            self.channels.as_ref().and_then(DataChannels::poll_timeout),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    pub(crate) fn handle_timeout(&mut self, now: Instant) {
+        self.ice.handle_timeout(now);
+        if let Some(dtls) = self.dtls.as_mut() {
+            dtls.handle_timeout(now);
+        }
+        if let Some(channels) = self.channels.as_mut() {
+            channels.handle_timeout(now);
+        }
+        self.pump(now);
+    }
+
+    /// Closes everything: SCTP shuts down, DTLS sends close_notify, ICE stops.
+    pub(crate) fn close(&mut self, now: Instant) {
+        if let Some(channels) = self.channels.as_mut() {
+            channels.association_mut().abort(now);
+        }
+        if let Some(dtls) = self.dtls.as_mut() {
+            dtls.close();
+        }
+        self.ice.close();
+        self.set_state(ConnectionState::Closed);
+        self.state = ConnectionState::Closed;
+    }
+}
+
+/// A seed for a sub-machine, different for each `n`.
+fn derive(seed: sansrtc_proto::rng::Seed, n: u8) -> sansrtc_proto::rng::Seed {
+    let mut out = seed;
+    out[31] ^= n;
+    out[0] = out[0].wrapping_add(n);
+    out
+}
