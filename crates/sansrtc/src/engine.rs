@@ -55,7 +55,13 @@ pub(crate) struct Engine {
     record: Vec<u8>,
     sctp_packet: Vec<u8>,
     application: Vec<u8>,
+    /// When a datagram last came or went: the scratch buffers above are given back after
+    /// [`IDLE_AFTER`] without one.
+    last_activity: Option<Instant>,
 }
+
+/// How long without a datagram before the scratch buffers are given back.
+const IDLE_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -96,9 +102,10 @@ impl Engine {
             state: ConnectionState::New,
             selected: None,
             negotiated: None,
-            record: Vec::with_capacity(2048),
-            sctp_packet: Vec::with_capacity(2048),
-            application: Vec::with_capacity(2048),
+            record: Vec::new(),
+            sctp_packet: Vec::new(),
+            application: Vec::new(),
+            last_activity: None,
         }
     }
 
@@ -394,6 +401,7 @@ impl Engine {
         now: Instant,
         receive: Receive<'_>,
     ) -> Result<(), sansrtc_ice::Error> {
+        self.last_activity = Some(now);
         let incoming = self.ice.handle_datagram(now, receive);
         match incoming {
             Ok(Incoming::Stun) => {}
@@ -427,11 +435,13 @@ impl Engine {
 
     pub(crate) fn poll_transmit(&mut self, now: Instant, buf: &mut Vec<u8>) -> Option<Transmit> {
         if let Some(t) = self.ice.poll_transmit(now, buf) {
+            self.last_activity = Some(now);
             return Some(t);
         }
         let dtls = self.dtls.as_mut()?;
         loop {
             if let Some(t) = dtls.poll_transmit(now, &mut self.record) {
+                self.last_activity = Some(now);
                 return self.ice.write_data(&self.record[..t.size], buf).ok();
             }
             if !dtls.is_connected() {
@@ -468,6 +478,11 @@ impl Engine {
             channels.handle_timeout(now);
         }
         self.pump(now);
+        if self.last_activity.is_some_and(|t| now >= t + IDLE_AFTER) {
+            self.record = Vec::new();
+            self.sctp_packet = Vec::new();
+            self.application = Vec::new();
+        }
     }
 
     /// Closes everything: SCTP shuts down, DTLS sends close_notify, ICE stops.
