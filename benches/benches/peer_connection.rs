@@ -97,6 +97,21 @@ impl Pair {
         };
         let from_a = drain(&mut self.a, self.now, &mut self.buf);
         let from_b = drain(&mut self.b, self.now, &mut self.buf);
+        if std::env::var_os("PC_TRACE").is_some() {
+            let show = |v: &Vec<(SocketAddr, SocketAddr, Vec<u8>)>| -> Vec<String> {
+                v.iter()
+                    .map(|(_, _, d)| {
+                        format!("{}:{}:{}", d[0], d.get(13).copied().unwrap_or(0), d.len())
+                    })
+                    .collect()
+            };
+            println!(
+                "step {}: a {:?} | b {:?}",
+                self.half_trips,
+                show(&from_a),
+                show(&from_b)
+            );
+        }
         for (to, datagrams) in [(&mut self.b, &from_a), (&mut self.a, &from_b)] {
             for (source, destination, bytes) in datagrams {
                 let r = Receive {

@@ -58,7 +58,12 @@ pub(crate) struct Engine {
     /// When a datagram last came or went: the scratch buffers above are given back after
     /// [`IDLE_AFTER`] without one.
     last_activity: Option<Instant>,
+    /// When the DTLS client starts SCTP if the server has not.
+    sctp_connect_at: Option<Instant>,
 }
+
+/// How long the DTLS client waits for the server's SCTP INIT before sending its own.
+const CLIENT_SCTP_DELAY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// How long without a datagram before the scratch buffers are given back.
 const IDLE_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
@@ -106,6 +111,7 @@ impl Engine {
             sctp_packet: Vec::new(),
             application: Vec::new(),
             last_activity: None,
+            sctp_connect_at: None,
         }
     }
 
@@ -265,10 +271,15 @@ impl Engine {
                     dtls_role: role,
                 });
                 self.set_state(ConnectionState::Connected);
-                if let Some(channels) = self.channels.as_mut() {
-                    // Both sides start the association; a collision is settled by SCTP (RFC
-                    // 9260 §5.2.1).
-                    channels.association_mut().connect(now);
+                // The DTLS server sends its INIT with its Finished flight; the client waits a
+                // little for it, then starts the association itself (some peers only answer).
+                // Both starting is also fine: SCTP settles the collision (RFC 9260 §5.2.1).
+                if role == DtlsRole::Server {
+                    if let Some(channels) = self.channels.as_mut() {
+                        channels.association_mut().connect(now);
+                    }
+                } else {
+                    self.sctp_connect_at = Some(now + CLIENT_SCTP_DELAY);
                 }
             }
             if let Some(reason) = failed {
@@ -463,6 +474,7 @@ impl Engine {
             self.ice.poll_timeout(),
             self.dtls.as_ref().and_then(Endpoint::poll_timeout),
             self.channels.as_ref().and_then(DataChannels::poll_timeout),
+            self.sctp_connect_at,
         ]
         .into_iter()
         .flatten()
@@ -476,6 +488,11 @@ impl Engine {
         }
         if let Some(channels) = self.channels.as_mut() {
             channels.handle_timeout(now);
+            if self.sctp_connect_at.is_some_and(|t| now >= t) {
+                self.sctp_connect_at = None;
+                // Unless the server's INIT got here first.
+                channels.association_mut().connect(now);
+            }
         }
         self.pump(now);
         if self.last_activity.is_some_and(|t| now >= t + IDLE_AFTER) {

@@ -156,11 +156,13 @@ impl Association {
                 .is_ok();
         }
         // A SACK when due, or bundled whenever the delayed-ack timer runs and data goes.
-        let data_ready = matches!(
+        // DATA may ride with the COOKIE ECHO (RFC 9260 §5.1 D), which saves the user's first
+        // messages a round trip; otherwise it waits for the association.
+        let data_ready = (matches!(
             self.state,
             State::Established | State::ShutdownPending | State::ShutdownReceived
-        ) && (self.outstanding.next_retransmission().is_some()
-            || !self.queue.is_empty());
+        ) || (echo && self.state == State::CookieEchoed))
+            && (self.outstanding.next_retransmission().is_some() || !self.queue.is_empty());
         if (self.pending.sack || (data_ready && self.timers.ack.is_some()))
             && let Some(tracker) = self.tracker.as_mut()
         {
