@@ -16,11 +16,11 @@ use sansrtc_dtls::endpoint::{
 use sansrtc_dtls::identity::{Fingerprint, Identity};
 use sansrtc_dtls::wire::{CipherSuite, SrtpProfileId};
 use sansrtc_ice::{Agent, Incoming};
+use sansrtc_proto::demux::{Class, classify};
 use sansrtc_proto::{Protocol, Receive, SansIo, Transmit};
 use sansrtc_sctp::association::{Association, Config as SctpConfig};
 
 use crate::channels::{ChannelId, Handles};
-use crate::demux::{Kind, classify};
 use crate::event::{ConnectionState, Event, FailReason};
 
 /// What the DTLS handshake settled, for stats.
@@ -417,7 +417,7 @@ impl Engine {
         match incoming {
             Ok(Incoming::Stun) => {}
             Ok(Incoming::Data(data)) => match classify(data) {
-                Kind::Dtls => {
+                Class::Dtls => {
                     if self.dtls.is_none() && self.dtls_role == Some(DtlsRole::Server) {
                         self.start_dtls(now, Some((receive.destination, receive.source)));
                     }
@@ -432,7 +432,7 @@ impl Engine {
                     }
                 }
                 // Media comes with issue 19; until then RTP is dropped.
-                Kind::Rtp | Kind::Stun | Kind::Other => {}
+                _ => {}
             },
             Ok(_) => {}
             Err(e) => {

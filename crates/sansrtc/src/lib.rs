@@ -45,7 +45,6 @@ mod channels;
 mod config;
 mod connection;
 mod convert;
-mod demux;
 mod engine;
 mod event;
 mod jsep;
