@@ -2,7 +2,8 @@
 //! answers to offers with audio and video (codecs intersected, media inactive until media
 //! exists), the signaling states, and trickled candidates both ways.
 //!
-//! Not done yet: renegotiation after the first exchange, ICE restart by offer, rollback.
+//! Later offers renegotiate the same transport (roles kept), and an offer may restart ICE
+//! (either side). Not done yet: rollback, adding media sections.
 
 use std::time::Instant;
 
@@ -44,6 +45,22 @@ pub enum SdpType {
     Answer,
 }
 
+/// Options of [`PeerConnection::create_offer_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub struct OfferOptions {
+    /// Restart ICE (RFC 8445 §9, RFC 8829 §5.2.1 `iceRestart`): new credentials, gathering
+    /// again; the current pair carries data until a new one is selected.
+    pub ice_restart: bool,
+}
+
+impl OfferOptions {
+    /// An offer that restarts ICE.
+    pub const fn ice_restart() -> Self {
+        Self { ice_restart: true }
+    }
+}
+
 /// Signaling state and the descriptions exchanged.
 #[derive(Debug)]
 pub(crate) struct Signaling {
@@ -53,6 +70,10 @@ pub(crate) struct Signaling {
     remote_offer: Option<SessionDescription>,
     /// The mid of the data channel section (ours when offering, the peer's when answering).
     data_mid: String,
+    /// The peer's ICE username fragment so far: a new one is an ICE restart.
+    remote_ufrag: Option<String>,
+    /// An offer/answer exchange has completed: later ones renegotiate.
+    negotiated: bool,
 }
 
 impl Signaling {
@@ -65,6 +86,8 @@ impl Signaling {
             version: 1,
             remote_offer: None,
             data_mid: "0".to_owned(),
+            remote_ufrag: None,
+            negotiated: false,
         }
     }
 }
@@ -108,8 +131,27 @@ impl PeerConnection {
     /// # Errors
     /// [`Error::InvalidState`] unless stable.
     pub fn create_offer(&mut self) -> Result<String, Error> {
+        let now = self.now;
+        self.create_offer_with(now, OfferOptions::default())
+    }
+
+    /// An offer with options: [`OfferOptions::ice_restart`] restarts ICE. Later offers (after
+    /// the first exchange) renegotiate the same transport.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] unless stable.
+    pub fn create_offer_with(
+        &mut self,
+        now: Instant,
+        options: OfferOptions,
+    ) -> Result<String, Error> {
+        let now = self.clock(now);
         if self.signaling.state != SignalingState::Stable {
             return Err(Error::InvalidState);
+        }
+        if options.ice_restart {
+            self.engine.ice.restart(now);
+            self.engine.pump(now);
         }
         let offer = OfferBuilder::new(self.signaling.session_id, self.local_transport())
             .session_version(self.signaling.version)
@@ -162,12 +204,16 @@ impl PeerConnection {
         let _ = parse(sdp)?;
         match (kind, self.signaling.state) {
             (SdpType::Offer, SignalingState::Stable) => {
-                self.engine.ice.set_role(now, IceRole::Controlling);
+                // The offerer controls (RFC 8829 §5.2.1); a renegotiation keeps the roles.
+                if !self.signaling.negotiated {
+                    self.engine.ice.set_role(now, IceRole::Controlling);
+                }
                 self.signaling.state = SignalingState::HaveLocalOffer;
             }
             (SdpType::Answer, SignalingState::HaveRemoteOffer) => {
                 self.signaling.state = SignalingState::Stable;
                 self.signaling.version += 1;
+                self.signaling.negotiated = true;
             }
             _ => return Err(Error::InvalidState),
         }
@@ -215,6 +261,18 @@ impl PeerConnection {
                 _ => return Err(Error::InvalidState),
             }
         };
+        // A new remote ufrag in an offer is an ICE restart (RFC 8445 §9): we restart too, so
+        // the answer carries new credentials.
+        let remote_ufrag = description
+            .bundle_transport()
+            .and_then(|t| t.ice_ufrag.map(str::to_owned));
+        if kind == SdpType::Offer
+            && self.signaling.negotiated
+            && remote_ufrag != self.signaling.remote_ufrag
+        {
+            self.engine.ice.restart(now);
+        }
+        self.signaling.remote_ufrag = remote_ufrag;
         self.apply_remote_transport(now, &description)?;
         if let Some(data) = description.data_channel() {
             let size = data.max_message_size.unwrap_or(65_536);
@@ -228,13 +286,16 @@ impl PeerConnection {
         }
         match kind {
             SdpType::Offer => {
-                self.engine.ice.set_role(now, IceRole::Controlled);
+                if !self.signaling.negotiated {
+                    self.engine.ice.set_role(now, IceRole::Controlled);
+                }
                 self.signaling.remote_offer = Some(description);
                 self.signaling.state = SignalingState::HaveRemoteOffer;
             }
             SdpType::Answer => {
                 self.signaling.state = SignalingState::Stable;
                 self.signaling.version += 1;
+                self.signaling.negotiated = true;
             }
         }
         self.engine.set_dtls_role(now, our_role);

@@ -37,8 +37,8 @@
 //! # Ok::<(), sansrtc::Error>(())
 //! ```
 //!
-//! Not done yet (issue 18 continues): renegotiation, ICE restart by offer, rollback, stats,
-//! key log and pcap output; media (issue 19).
+//! Not done yet (issue 18 continues): rollback, stats, key log and pcap output, TURN and Chrome
+//! scenarios in CI; media (issue 19).
 #![forbid(unsafe_code)]
 
 mod channels;
@@ -54,7 +54,7 @@ pub use config::{AnswerSetup, Config};
 pub use connection::{Error, LocalParameters, PeerConnection, RemoteParameters};
 pub use engine::Negotiated;
 pub use event::{ConnectionState, Event, FailReason};
-pub use jsep::{SdpType, SignalingState};
+pub use jsep::{OfferOptions, SdpType, SignalingState};
 pub use sansrtc_datachannel::wire::Reliability;
 pub use sansrtc_datachannel::{ChannelConfig, ChannelInfo, MessageKind};
 pub use sansrtc_dtls::endpoint::Role as DtlsRole;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use sansrtc::{
     ChannelConfig, ChannelId, Config, ConnectionState, DtlsRole, Event, IceRole, MessageKind,
-    PeerConnection, RemoteParameters, SdpType,
+    OfferOptions, PeerConnection, RemoteParameters, SdpType, SignalingState,
 };
 use sansrtc_netsim::{EndpointId, LinkConfig, Sim};
 
@@ -119,13 +119,23 @@ impl Net {
     }
 
     fn offer_answer(&mut self) {
-        let offer = self.sim.with_endpoint(self.a, |pc, now| {
-            let offer = pc.create_offer().unwrap();
+        self.exchange_descriptions(true, OfferOptions::default());
+    }
+
+    /// One offer/answer exchange, `a` offering or `b`.
+    fn exchange_descriptions(&mut self, a_offers: bool, options: OfferOptions) {
+        let (offerer, answerer) = if a_offers {
+            (self.a, self.b)
+        } else {
+            (self.b, self.a)
+        };
+        let offer = self.sim.with_endpoint(offerer, |pc, now| {
+            let offer = pc.create_offer_with(now, options).unwrap();
             pc.set_local_description(now, SdpType::Offer, &offer)
                 .unwrap();
             offer
         });
-        let answer = self.sim.with_endpoint(self.b, |pc, now| {
+        let answer = self.sim.with_endpoint(answerer, |pc, now| {
             pc.set_remote_description(now, SdpType::Offer, &offer)
                 .unwrap();
             let answer = pc.create_answer().unwrap();
@@ -133,7 +143,7 @@ impl Net {
                 .unwrap();
             answer
         });
-        self.sim.with_endpoint(self.a, |pc, now| {
+        self.sim.with_endpoint(offerer, |pc, now| {
             pc.set_remote_description(now, SdpType::Answer, &answer)
                 .unwrap();
         });
@@ -163,6 +173,7 @@ fn incoming(events: &[Event]) -> Option<ChannelId> {
 
 /// Opens a channel from a, waits for it on b, and echoes messages both ways.
 fn exchange(net: &mut Net, label: &str) {
+    let before_b = net.sim.events(net.b).len();
     let ours = net.sim.with_endpoint(net.a, |pc, now| {
         pc.create_data_channel(
             now,
@@ -174,13 +185,20 @@ fn exchange(net: &mut Net, label: &str) {
     });
     assert!(
         net.run(Duration::from_secs(60), |sim, a, b| {
-            sim.events(a).contains(&Event::ChannelOpen(ours)) && incoming(sim.events(b)).is_some()
+            sim.events(a).contains(&Event::ChannelOpen(ours))
+                && incoming(&sim.events(b)[before_b..]).is_some()
         }),
         "channel open: a {:?} b {:?}",
         net.sim.endpoint(net.a),
         net.sim.endpoint(net.b)
     );
-    let theirs = incoming(net.sim.events(net.b)).unwrap();
+    let theirs = net.sim.events(net.b)[before_b..]
+        .iter()
+        .find_map(|e| match e {
+            Event::DataChannel(id) => Some(*id),
+            _ => None,
+        })
+        .unwrap();
     assert_eq!(
         net.sim
             .endpoint(net.b)
@@ -267,5 +285,55 @@ fn a_connection_survives_five_percent_loss() {
         let mut net = net(seed, 0.05);
         net.offer_answer();
         exchange(&mut net, "lossy");
+    }
+}
+
+#[test]
+fn renegotiation_and_ice_restarts_from_either_side_keep_channels_working() {
+    let mut net = net(20, 0.0);
+    net.offer_answer();
+    exchange(&mut net, "first");
+    // A second offer/answer on the same transport, then a channel opened after it.
+    net.exchange_descriptions(true, OfferOptions::default());
+    exchange(&mut net, "after renegotiation");
+    // ICE restarts, offered by b and then by a: new credentials, and data still flows.
+    for a_offers in [false, true] {
+        let before = (
+            net.sim.endpoint(net.a).local_parameters().ice,
+            net.sim.endpoint(net.b).local_parameters().ice,
+        );
+        net.exchange_descriptions(a_offers, OfferOptions::ice_restart());
+        let after = (
+            net.sim.endpoint(net.a).local_parameters().ice,
+            net.sim.endpoint(net.b).local_parameters().ice,
+        );
+        assert_ne!(before.0, after.0, "a has new ICE credentials");
+        assert_ne!(before.1, after.1, "b has new ICE credentials");
+        for id in [net.a, net.b] {
+            assert_eq!(
+                net.sim.endpoint(id).signaling_state(),
+                SignalingState::Stable
+            );
+        }
+        exchange(&mut net, "after restart");
+        let connected = net.run(Duration::from_secs(10), |sim, a, b| {
+            [a, b].iter().all(|&id| {
+                sim.events(id)
+                    .iter()
+                    .rev()
+                    .find_map(|e| match e {
+                        Event::IceConnectionState(s) => Some(*s),
+                        _ => None,
+                    })
+                    .is_some_and(|s| {
+                        matches!(
+                            s,
+                            sansrtc_ice::ConnectionState::Connected
+                                | sansrtc_ice::ConnectionState::Completed
+                        )
+                    })
+            })
+        });
+        assert!(connected, "ICE connected again after the restart");
     }
 }
