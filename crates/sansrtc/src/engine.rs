@@ -416,24 +416,21 @@ impl Engine {
         let incoming = self.ice.handle_datagram(now, receive);
         match incoming {
             Ok(Incoming::Stun) => {}
-            Ok(Incoming::Data(data)) => match classify(data) {
-                Class::Dtls => {
-                    if self.dtls.is_none() && self.dtls_role == Some(DtlsRole::Server) {
-                        self.start_dtls(now, Some((receive.destination, receive.source)));
-                    }
-                    if let Some(dtls) = self.dtls.as_mut() {
-                        let _ = dtls.handle_receive(
-                            now,
-                            Receive {
-                                contents: data,
-                                ..receive
-                            },
-                        );
-                    }
+            // DTLS goes to DTLS; media comes with issue 19, until then RTP is dropped.
+            Ok(Incoming::Data(data)) if matches!(classify(data), Class::Dtls) => {
+                if self.dtls.is_none() && self.dtls_role == Some(DtlsRole::Server) {
+                    self.start_dtls(now, Some((receive.destination, receive.source)));
                 }
-                // Media comes with issue 19; until then RTP is dropped.
-                _ => {}
-            },
+                if let Some(dtls) = self.dtls.as_mut() {
+                    let _ = dtls.handle_receive(
+                        now,
+                        Receive {
+                            contents: data,
+                            ..receive
+                        },
+                    );
+                }
+            }
             Ok(_) => {}
             Err(e) => {
                 self.pump(now);
@@ -448,6 +445,13 @@ impl Engine {
         if let Some(t) = self.ice.poll_transmit(now, buf) {
             self.last_activity = Some(now);
             return Some(t);
+        }
+        // A DTLS server starts on the client's first datagram, which can come before its own
+        // agent has selected a pair: its flight waits in the endpoint until ICE can carry it.
+        // (Taken out now, it would be lost, and the endpoint answers the client's
+        // retransmissions only after half a retransmission timeout: 0.8 s with Chromium.)
+        if self.ice.selected_path().is_none() {
+            return None;
         }
         let dtls = self.dtls.as_mut()?;
         loop {
