@@ -450,9 +450,7 @@ impl Engine {
         // agent has selected a pair: its flight waits in the endpoint until ICE can carry it.
         // (Taken out now, it would be lost, and the endpoint answers the client's
         // retransmissions only after half a retransmission timeout: 0.8 s with Chromium.)
-        if self.ice.selected_path().is_none() {
-            return None;
-        }
+        self.ice.selected_path()?;
         let dtls = self.dtls.as_mut()?;
         loop {
             if let Some(t) = dtls.poll_transmit(now, &mut self.record) {
