@@ -280,3 +280,27 @@ fn repeated_peer_flights_resend_ours_at_most_once_per_datagram_and_half_timer() 
     let _ = server.handle_receive(t, receive(addr(CLIENT), addr(SERVER), &later));
     assert_eq!(drain(t, &mut server).len(), flight.len());
 }
+
+/// The NSS key log line (for Wireshark) exists only once connected, is the same on both ends,
+/// and is `CLIENT_RANDOM`, 32 bytes and 48 bytes in hex. Forged records around it change
+/// nothing of it.
+#[test]
+fn the_key_log_line_appears_once_connected_and_both_ends_agree() {
+    let (mut client, mut server, now) = pair(|_| {});
+    assert_eq!(client.key_log_line(), None);
+    assert_eq!(server.key_log_line(), None);
+    pump(now, &mut client, &mut server);
+    let line = client.key_log_line().unwrap();
+    assert_eq!(server.key_log_line().as_deref(), Some(line.as_str()));
+    let fields: Vec<&str> = line.split(' ').collect();
+    assert_eq!(fields[0], "CLIENT_RANDOM");
+    assert_eq!((fields[1].len(), fields[2].len()), (64, 96));
+    assert!(
+        fields[1..]
+            .iter()
+            .all(|f| f.bytes().all(|b| b.is_ascii_hexdigit()))
+    );
+    let forged = record(ContentType::ALERT, 1, 99, &[2, 20]);
+    let _ = server.handle_receive(now, receive(addr(CLIENT), addr(SERVER), &forged));
+    assert_eq!(server.key_log_line().as_deref(), Some(line.as_str()));
+}

@@ -350,6 +350,24 @@ impl Endpoint {
         }
     }
 
+    /// The connection's secret as a line of the NSS key log format (`CLIENT_RANDOM <client
+    /// random> <master secret>`, hex), which Wireshark reads to decrypt a capture of it. Only
+    /// once connected. Whoever holds it can decrypt the connection: write it only when asked
+    /// to (the `SSLKEYLOGFILE` convention).
+    pub fn key_log_line(&self) -> Option<String> {
+        let master = self
+            .session
+            .master_secret
+            .as_ref()
+            .filter(|_| self.state == State::Connected)?;
+        let hex = |bytes: &[u8]| -> String { bytes.iter().map(|b| format!("{b:02x}")).collect() };
+        Some(format!(
+            "CLIENT_RANDOM {} {}",
+            hex(&self.session.client_random),
+            hex(master)
+        ))
+    }
+
     /// Sends `data` as one application_data record.
     ///
     /// # Errors
