@@ -15,6 +15,7 @@ pub mod browser;
 pub mod coturn;
 pub mod driver;
 pub mod openssl;
+pub mod peer_connection;
 pub mod uclient;
 pub mod usrsctp;
 

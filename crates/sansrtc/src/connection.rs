@@ -192,6 +192,13 @@ impl PeerConnection {
         self.engine.state()
     }
 
+    /// The SCTP extensions negotiated with the peer in INIT and INIT ACK (partial
+    /// reliability, stream reconfiguration, I-DATA, zero checksum), once the association has
+    /// heard the peer's.
+    pub fn sctp_features(&self) -> Option<sansrtc_sctp::association::Features> {
+        self.engine.channels.as_ref()?.association().features()
+    }
+
     /// What DTLS negotiated, once connected.
     pub fn negotiated(&self) -> Option<Negotiated> {
         self.engine.negotiated()

@@ -59,3 +59,4 @@ pub use sansrtc_datachannel::wire::Reliability;
 pub use sansrtc_datachannel::{ChannelConfig, ChannelInfo, MessageKind};
 pub use sansrtc_dtls::endpoint::Role as DtlsRole;
 pub use sansrtc_ice::{Candidate, CandidateKind, Credentials, Role as IceRole};
+pub use sansrtc_sctp::association::Features as SctpFeatures;

@@ -10,16 +10,18 @@ use crate::wire::{EDMID_DTLS, InitParam, InitRepr, chunk_type};
 /// the shared extensions (partial reliability, reconfiguration, interleaving) both sides must
 /// announce it; the zero checksum is only what the peer accepts (RFC 9653 §5.2), whatever we
 /// accept.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Features {
-    /// FORWARD TSN (and with interleaving, I-FORWARD-TSN) may be sent.
-    pub(crate) forward_tsn: bool,
-    /// RE-CONFIG may be sent.
-    pub(crate) reconfig: bool,
-    /// I-DATA replaces DATA both ways.
-    pub(crate) interleaving: bool,
-    /// The peer accepts packets with a zero checksum: we may send them (not INIT).
-    pub(crate) zero_checksum: bool,
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Features {
+    /// FORWARD TSN (and with interleaving, I-FORWARD-TSN) may be sent (RFC 3758 §3.1).
+    pub forward_tsn: bool,
+    /// RE-CONFIG may be sent (RFC 6525 §3.1).
+    pub reconfig: bool,
+    /// I-DATA replaces DATA both ways (RFC 8260 §2.2).
+    pub interleaving: bool,
+    /// The peer accepts packets with a zero checksum: we may send them (not INIT; RFC 9653
+    /// §5.2).
+    pub zero_checksum: bool,
 }
 
 impl Features {

@@ -26,6 +26,7 @@ mod reliability;
 mod restart;
 mod transmit;
 
+pub use features::Features;
 pub use reliability::PartialReliability;
 
 use std::collections::VecDeque;
@@ -221,7 +222,7 @@ struct Peer {
     tag: u32,
     rwnd: usize,
     /// What it announced.
-    features: features::Features,
+    features: Features,
 }
 
 /// One DATA chunk in flight: the queued fragment.
@@ -361,6 +362,11 @@ impl Association {
     /// Whether data can be sent and received.
     pub fn is_established(&self) -> bool {
         self.state == State::Established
+    }
+
+    /// The extensions negotiated with the peer in INIT and INIT ACK, once its own is known.
+    pub fn features(&self) -> Option<Features> {
+        self.peer.map(|p| p.features)
     }
 
     /// Packets refused so far (bad checksum, foreign tag, malformed).
