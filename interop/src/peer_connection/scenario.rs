@@ -21,7 +21,7 @@ pub enum Offerer {
 /// Who creates a data channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Creator {
-    /// The page (`createDataChannel`); it reaches us as [`Event::DataChannel`].
+    /// The page (`createDataChannel`); it reaches us as [`sansrtc::Event::DataChannel`].
     Browser,
     /// We do; it reaches the page as a `datachannel` event.
     Us,
