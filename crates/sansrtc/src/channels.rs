@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use sansrtc_datachannel::ChannelConfig;
 
+use crate::stats::ChannelCounters;
+
 /// A data channel of a [`PeerConnection`](crate::PeerConnection).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ChannelId(pub u32);
@@ -16,6 +18,8 @@ pub(crate) struct Handle {
     pub(crate) config: ChannelConfig,
     /// The SCTP stream, once bound.
     pub(crate) stream: Option<u16>,
+    /// Messages and bytes both ways.
+    pub(crate) counters: ChannelCounters,
 }
 
 /// Handles and their streams, both ways.
@@ -31,7 +35,14 @@ impl Handles {
     pub(crate) fn add(&mut self, config: ChannelConfig, stream: Option<u16>) -> ChannelId {
         let id = self.next;
         self.next = self.next.wrapping_add(1);
-        self.handles.insert(id, Handle { config, stream });
+        self.handles.insert(
+            id,
+            Handle {
+                config,
+                stream,
+                counters: ChannelCounters::default(),
+            },
+        );
         if let Some(stream) = stream {
             self.by_stream.insert(stream, id);
         }
@@ -59,6 +70,19 @@ impl Handles {
     /// A handle's description.
     pub(crate) fn get(&self, id: ChannelId) -> Option<&Handle> {
         self.handles.get(&id.0)
+    }
+
+    /// A handle's counters.
+    pub(crate) fn counters_mut(&mut self, id: ChannelId) -> Option<&mut ChannelCounters> {
+        self.handles.get_mut(&id.0).map(|h| &mut h.counters)
+    }
+
+    /// Every handle, in creation order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (ChannelId, &Handle)> + '_ {
+        let mut ids: Vec<u32> = self.handles.keys().copied().collect();
+        ids.sort_unstable();
+        ids.into_iter()
+            .filter_map(|id| self.handles.get(&id).map(|h| (ChannelId(id), h)))
     }
 
     /// Handles not yet bound to a stream, oldest first.

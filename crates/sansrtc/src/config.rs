@@ -40,6 +40,9 @@ pub struct Config {
     pub answer_setup: AnswerSetup,
     /// How often ICE checks go out (RFC 8445 §14.2: Ta).
     pub ice_pacing: Duration,
+    /// Allow [`PeerConnection::dtls_key_log`](crate::PeerConnection::dtls_key_log) (off by
+    /// default: the key log decrypts the connection).
+    pub key_log: bool,
     /// Seed for ICE credentials, tags and everything random; `None` draws from the operating
     /// system (the certificate's key always does).
     pub rng_seed: Option<sansrtc_proto::rng::Seed>,
@@ -60,6 +63,7 @@ impl Default for Config {
             dtls_mtu: 1200,
             answer_setup: AnswerSetup::Active,
             ice_pacing: Duration::from_millis(50),
+            key_log: false,
             rng_seed: None,
         }
     }

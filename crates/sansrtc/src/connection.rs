@@ -227,7 +227,12 @@ impl PeerConnection {
         let now = self.clock(now);
         let stream = self.stream(channel)?;
         let channels = self.engine.channels.as_mut().ok_or(Error::UnknownChannel)?;
+        let len = data.len() as u64;
         channels.send(now, sansrtc_datachannel::ChannelId(stream), kind, data)?;
+        if let Some(c) = self.engine.handles.counters_mut(channel) {
+            c.messages_sent += 1;
+            c.bytes_sent += len;
+        }
         Ok(())
     }
 
@@ -281,6 +286,97 @@ impl PeerConnection {
         if let Some(c) = self.engine.channels.as_mut() {
             c.recycle(buffer);
         }
+    }
+
+    /// Statistics shaped like the browser's `getStats()`: the transport (datagrams, bytes,
+    /// DTLS version, cipher, SRTP profile, roles), the ICE candidate pairs, and each data
+    /// channel's messages and bytes.
+    pub fn stats(&self) -> crate::stats::Stats {
+        use crate::stats::{
+            CandidatePairStats, DataChannelStats, PeerConnectionStats, Stats, TransportStats,
+            channel_state_name, dtls_role_name, srtp_profile_name,
+        };
+        let engine = &self.engine;
+        let negotiated = engine.negotiated();
+        let pairs: Vec<CandidatePairStats> = engine
+            .ice
+            .pairs()
+            .map(|p| CandidatePairStats {
+                local: p.local,
+                remote: p.remote,
+                state: p.state,
+                nominated: p.nominated,
+                priority: p.priority,
+            })
+            .collect();
+        let selected = engine.ice.selected_path().and_then(|s| {
+            pairs
+                .iter()
+                .position(|p| p.local.base == s.local.base && p.remote.address == s.remote.address)
+        });
+        let counters = engine.counters;
+        let data_channels = engine
+            .handles
+            .iter()
+            .map(|(id, h)| {
+                let info = self.channel(id);
+                DataChannelStats {
+                    channel: id,
+                    label: h.config.label.clone(),
+                    protocol: h.config.protocol.clone(),
+                    data_channel_identifier: h.stream,
+                    state: info.map_or("connecting", |i| channel_state_name(i.state)),
+                    messages_sent: h.counters.messages_sent,
+                    bytes_sent: h.counters.bytes_sent,
+                    messages_received: h.counters.messages_received,
+                    bytes_received: h.counters.bytes_received,
+                }
+            })
+            .collect();
+        Stats {
+            peer_connection: PeerConnectionStats {
+                data_channels_opened: counters.channels_opened,
+                data_channels_closed: counters.channels_closed,
+            },
+            transport: TransportStats {
+                packets_sent: counters.packets_sent,
+                packets_received: counters.packets_received,
+                bytes_sent: counters.bytes_sent,
+                bytes_received: counters.bytes_received,
+                dtls_state: match engine.state() {
+                    ConnectionState::New => "new",
+                    ConnectionState::Connecting => "connecting",
+                    ConnectionState::Connected | ConnectionState::Disconnected => "connected",
+                    ConnectionState::Failed => "failed",
+                    ConnectionState::Closed => "closed",
+                },
+                tls_version: negotiated.map(|_| "FEFD"),
+                dtls_cipher: negotiated.map(|n| {
+                    n.cipher_suite
+                        .name()
+                        .map_or_else(|| format!("{:?}", n.cipher_suite), str::to_owned)
+                }),
+                srtp_cipher: negotiated.and_then(|n| n.srtp_profile.and_then(srtp_profile_name)),
+                dtls_role: negotiated.map(|n| dtls_role_name(n.dtls_role)),
+                ice_role: match engine.ice.role() {
+                    IceRole::Controlling => "controlling",
+                    IceRole::Controlled => "controlled",
+                },
+                selected_candidate_pair: selected,
+            },
+            candidate_pairs: pairs,
+            data_channels,
+        }
+    }
+
+    /// The DTLS secret as a line of the NSS key log format, once connected, for Wireshark
+    /// to decrypt a capture (`SSLKEYLOGFILE`). Only when `Config::key_log` is set: whoever
+    /// holds it can decrypt the connection.
+    pub fn dtls_key_log(&self) -> Option<String> {
+        if !self.config.key_log {
+            return None;
+        }
+        self.engine.key_log_line()
     }
 
     /// Closes the connection.

@@ -22,6 +22,7 @@ use sansrtc_sctp::association::{Association, Config as SctpConfig};
 
 use crate::channels::{ChannelId, Handles};
 use crate::event::{ConnectionState, Event, FailReason};
+use crate::stats::TransportCounters;
 
 /// What the DTLS handshake settled, for stats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +61,8 @@ pub(crate) struct Engine {
     last_activity: Option<Instant>,
     /// When the DTLS client starts SCTP if the server has not.
     sctp_connect_at: Option<Instant>,
+    /// Datagrams and bytes, channels opened and closed.
+    pub(crate) counters: TransportCounters,
 }
 
 /// How long the DTLS client waits for the server's SCTP INIT before sending its own.
@@ -112,6 +115,7 @@ impl Engine {
             application: Vec::new(),
             last_activity: None,
             sctp_connect_at: None,
+            counters: TransportCounters::default(),
         }
     }
 
@@ -121,6 +125,11 @@ impl Engine {
 
     pub(crate) fn negotiated(&self) -> Option<Negotiated> {
         self.negotiated
+    }
+
+    /// The DTLS connection's NSS key log line, once connected.
+    pub(crate) fn key_log_line(&self) -> Option<String> {
+        self.dtls.as_ref()?.key_log_line()
     }
 
     pub(crate) fn identity(&self) -> &Identity {
@@ -355,13 +364,17 @@ impl Engine {
         while let Some(event) = channels.poll_event() {
             match event {
                 Dc::ChannelOpen(stream) => match self.handles.of_stream(stream.0) {
-                    Some(id) => self.events.push_back(Event::ChannelOpen(id)),
+                    Some(id) => {
+                        self.counters.channels_opened += 1;
+                        self.events.push_back(Event::ChannelOpen(id));
+                    }
                     None => {
                         let config = channels
                             .channel(stream)
                             .map(|c| c.config.clone())
                             .unwrap_or_default();
                         let id = self.handles.add(config, Some(stream.0));
+                        self.counters.channels_opened += 1;
                         self.events.push_back(Event::DataChannel(id));
                     }
                 },
@@ -371,6 +384,10 @@ impl Engine {
                     data,
                 } => {
                     if let Some(id) = self.handles.of_stream(channel.0) {
+                        if let Some(c) = self.handles.counters_mut(id) {
+                            c.messages_received += 1;
+                            c.bytes_received += data.len() as u64;
+                        }
                         self.events.push_back(Event::ChannelMessage {
                             channel: id,
                             kind,
@@ -391,6 +408,7 @@ impl Engine {
                 Dc::ChannelClosed(stream) => {
                     if let Some(id) = self.handles.of_stream(stream.0) {
                         self.handles.remove(id);
+                        self.counters.channels_closed += 1;
                         self.events.push_back(Event::ChannelClosed(id));
                     }
                 }
@@ -413,6 +431,8 @@ impl Engine {
         receive: Receive<'_>,
     ) -> Result<(), sansrtc_ice::Error> {
         self.last_activity = Some(now);
+        self.counters.packets_received += 1;
+        self.counters.bytes_received += receive.contents.len() as u64;
         let incoming = self.ice.handle_datagram(now, receive);
         match incoming {
             Ok(Incoming::Stun) => {}
@@ -442,6 +462,13 @@ impl Engine {
     }
 
     pub(crate) fn poll_transmit(&mut self, now: Instant, buf: &mut Vec<u8>) -> Option<Transmit> {
+        let t = self.next_transmit(now, buf)?;
+        self.counters.packets_sent += 1;
+        self.counters.bytes_sent += t.size as u64;
+        Some(t)
+    }
+
+    fn next_transmit(&mut self, now: Instant, buf: &mut Vec<u8>) -> Option<Transmit> {
         if let Some(t) = self.ice.poll_transmit(now, buf) {
             self.last_activity = Some(now);
             return Some(t);

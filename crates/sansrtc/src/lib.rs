@@ -48,6 +48,7 @@ mod convert;
 mod engine;
 mod event;
 mod jsep;
+mod stats;
 
 pub use channels::ChannelId;
 pub use config::{AnswerSetup, Config};
@@ -60,3 +61,7 @@ pub use sansrtc_datachannel::{ChannelConfig, ChannelInfo, MessageKind};
 pub use sansrtc_dtls::endpoint::Role as DtlsRole;
 pub use sansrtc_ice::{Candidate, CandidateKind, Credentials, Role as IceRole};
 pub use sansrtc_sctp::association::Features as SctpFeatures;
+pub use stats::{
+    CandidatePairStats, DataChannelStats, PeerConnectionStats, Stats, TransportStats,
+    srtp_profile_name,
+};

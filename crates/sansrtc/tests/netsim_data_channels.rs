@@ -244,6 +244,20 @@ fn offer_and_answer_with_trickle_connect_and_carry_data_both_ways() {
             ConnectionState::Connected
         );
     }
+    // Statistics as getStats() would give them.
+    let stats = net.sim.endpoint(net.a).stats();
+    assert_eq!(stats.transport.dtls_state, "connected");
+    assert_eq!(stats.transport.tls_version, Some("FEFD"));
+    assert_eq!(stats.transport.dtls_role, Some("server"));
+    assert_eq!(stats.transport.ice_role, "controlling");
+    assert!(stats.transport.packets_sent > 20 && stats.transport.bytes_received > 100_000);
+    let selected = stats.transport.selected_candidate_pair.unwrap();
+    assert!(stats.candidate_pairs[selected].nominated);
+    assert_eq!(stats.peer_connection.data_channels_opened, 1);
+    let chat = &stats.data_channels[0];
+    assert_eq!((chat.label.as_str(), chat.state), ("chat", "open"));
+    assert_eq!((chat.messages_sent, chat.messages_received), (20, 20));
+    assert_eq!(chat.bytes_sent, chat.bytes_received);
     // The answerer took the DTLS client role (a=setup:active), the offerer the server role.
     assert_eq!(
         net.sim.endpoint(net.a).negotiated().unwrap().dtls_role,

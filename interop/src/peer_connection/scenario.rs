@@ -358,11 +358,5 @@ pub fn iana_suite_name(n: &Negotiated) -> String {
 /// The name `getStats()` gives an SRTP profile (`srtpCipher`, the RFC 5764 §4.1.2 name), from
 /// ours.
 pub fn stats_srtp_name(n: &Negotiated) -> Option<&'static str> {
-    Some(match n.srtp_profile?.0 {
-        0x0001 => "SRTP_AES128_CM_HMAC_SHA1_80",
-        0x0002 => "SRTP_AES128_CM_HMAC_SHA1_32",
-        0x0007 => "SRTP_AEAD_AES_128_GCM",
-        0x0008 => "SRTP_AEAD_AES_256_GCM",
-        _ => return None,
-    })
+    n.srtp_profile.and_then(sansrtc::srtp_profile_name)
 }
