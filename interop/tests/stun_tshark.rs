@@ -3,7 +3,6 @@
 //! expert warnings, good FINGERPRINTs, and the field values we set.
 
 use sansrtc_interop::{TempDir, require_peer};
-use sansrtc_netsim::Packet;
 use sansrtc_netsim::pcap::PcapWriter;
 use sansrtc_proto::Protocol;
 use sansrtc_stun::IntegrityKey;
@@ -349,14 +348,21 @@ fn tshark_decodes_every_attribute_we_encode() {
     )
     .unwrap();
     stream.extend_from_slice(&expected[7].0);
-    let tcp = |contents: Vec<u8>| Packet {
-        proto: Protocol::Tcp,
-        source: addr("127.0.0.1:50001"),
-        destination: addr(SERVER),
-        contents,
-    };
-    pcap.add(Duration::from_millis(200), &tcp(stream));
-    pcap.add(Duration::from_millis(201), &tcp(expected[11].0.clone()));
+    let (client, server) = (addr("127.0.0.1:50001"), addr(SERVER));
+    pcap.add(
+        Duration::from_millis(200),
+        Protocol::Tcp,
+        client,
+        server,
+        &stream,
+    );
+    pcap.add(
+        Duration::from_millis(201),
+        Protocol::Tcp,
+        client,
+        server,
+        &expected[11].0,
+    );
     pcap.write_to(&path).unwrap();
 
     let malformed = tshark(

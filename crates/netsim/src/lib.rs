@@ -59,7 +59,8 @@ mod config;
 mod link;
 mod nat;
 mod node;
-pub mod pcap;
+/// The pcap writer, shared with the stack (`sansrtc_proto::pcap`).
+pub use sansrtc_proto::pcap;
 mod probe;
 pub mod punch;
 mod route;

@@ -618,7 +618,13 @@ impl Sim {
     pub(crate) fn capture(&mut self, packet: &Packet) {
         let at = self.now - self.epoch;
         if let Some(pcap) = &mut self.capture {
-            pcap.add(at, packet);
+            pcap.add(
+                at,
+                packet.proto,
+                packet.source,
+                packet.destination,
+                &packet.contents,
+            );
         }
     }
 

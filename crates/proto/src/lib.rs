@@ -63,6 +63,7 @@
 pub mod constant_time;
 pub mod demux;
 mod net;
+pub mod pcap;
 pub mod rng;
 mod sans_io;
 pub mod time;

@@ -43,6 +43,10 @@ pub struct Config {
     /// Allow [`PeerConnection::dtls_key_log`](crate::PeerConnection::dtls_key_log) (off by
     /// default: the key log decrypts the connection).
     pub key_log: bool,
+    /// Record every datagram sent and received into an in-memory pcap
+    /// ([`PeerConnection::pcap`](crate::PeerConnection::pcap)), up to this many bytes; 0 (the
+    /// default) records nothing.
+    pub pcap_limit: usize,
     /// Seed for ICE credentials, tags and everything random; `None` draws from the operating
     /// system (the certificate's key always does).
     pub rng_seed: Option<sansrtc_proto::rng::Seed>,
@@ -64,6 +68,7 @@ impl Default for Config {
             answer_setup: AnswerSetup::Active,
             ice_pacing: Duration::from_millis(50),
             key_log: false,
+            pcap_limit: 0,
             rng_seed: None,
         }
     }

@@ -97,13 +97,17 @@ impl PeerConnection {
             },
             now,
         );
-        let engine = Engine::new(
+        let mut engine = Engine::new(
             ice,
             identity,
             config.sctp.clone(),
             config.dtls_mtu,
             config.rng_seed,
+            now,
         );
+        if config.pcap_limit > 0 {
+            engine.pcap = Some((sansrtc_proto::pcap::PcapWriter::new(), config.pcap_limit));
+        }
         Ok(Self {
             engine,
             signaling: Signaling::new(config.rng_seed),
@@ -367,6 +371,14 @@ impl PeerConnection {
             candidate_pairs: pairs,
             data_channels,
         }
+    }
+
+    /// The pcap of what this connection sent and received (IPv4/IPv6 and UDP headers made up
+    /// from the transmits' addresses; time since the connection was made), when
+    /// `Config::pcap_limit` asked for one. With [`PeerConnection::dtls_key_log`], Wireshark
+    /// decrypts the DTLS inside and dissects the SCTP and data channels.
+    pub fn pcap(&self) -> Option<&[u8]> {
+        self.engine.pcap.as_ref().map(|(p, _)| p.as_bytes())
     }
 
     /// The DTLS secret as a line of the NSS key log format, once connected, for Wireshark

@@ -17,6 +17,7 @@ use sansrtc_dtls::identity::{Fingerprint, Identity};
 use sansrtc_dtls::wire::{CipherSuite, SrtpProfileId};
 use sansrtc_ice::{Agent, Incoming};
 use sansrtc_proto::demux::{Class, classify};
+use sansrtc_proto::pcap::PcapWriter;
 use sansrtc_proto::{Protocol, Receive, SansIo, Transmit};
 use sansrtc_sctp::association::{Association, Config as SctpConfig};
 
@@ -63,6 +64,10 @@ pub(crate) struct Engine {
     sctp_connect_at: Option<Instant>,
     /// Datagrams and bytes, channels opened and closed.
     pub(crate) counters: TransportCounters,
+    /// What was sent and received, when asked (`Config::pcap_limit`), time-stamped from
+    /// `origin`.
+    pub(crate) pcap: Option<(PcapWriter, usize)>,
+    origin: Instant,
 }
 
 /// How long the DTLS client waits for the server's SCTP INIT before sending its own.
@@ -93,6 +98,7 @@ impl Engine {
         sctp_config: SctpConfig,
         dtls_mtu: usize,
         seed: Option<sansrtc_proto::rng::Seed>,
+        origin: Instant,
     ) -> Self {
         Self {
             ice,
@@ -116,6 +122,8 @@ impl Engine {
             last_activity: None,
             sctp_connect_at: None,
             counters: TransportCounters::default(),
+            pcap: None,
+            origin,
         }
     }
 
@@ -433,6 +441,13 @@ impl Engine {
         self.last_activity = Some(now);
         self.counters.packets_received += 1;
         self.counters.bytes_received += receive.contents.len() as u64;
+        self.capture(
+            now,
+            receive.proto,
+            receive.source,
+            receive.destination,
+            receive.contents,
+        );
         let incoming = self.ice.handle_datagram(now, receive);
         match incoming {
             Ok(Incoming::Stun) => {}
@@ -465,7 +480,25 @@ impl Engine {
         let t = self.next_transmit(now, buf)?;
         self.counters.packets_sent += 1;
         self.counters.bytes_sent += t.size as u64;
+        self.capture(now, t.proto, t.source, t.destination, &buf[..t.size]);
         Some(t)
+    }
+
+    /// Records a datagram in the pcap, if one is kept and has room.
+    fn capture(
+        &mut self,
+        now: Instant,
+        proto: Protocol,
+        source: SocketAddr,
+        destination: SocketAddr,
+        datagram: &[u8],
+    ) {
+        if let Some((pcap, limit)) = self.pcap.as_mut()
+            && pcap.as_bytes().len() + datagram.len() + 64 <= *limit
+        {
+            let at = now.saturating_duration_since(self.origin);
+            pcap.add(at, proto, source, destination, datagram);
+        }
     }
 
     fn next_transmit(&mut self, now: Instant, buf: &mut Vec<u8>) -> Option<Transmit> {

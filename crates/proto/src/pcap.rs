@@ -1,12 +1,12 @@
-//! A pcap writer for simulated (or hand-made) traffic, so tshark can dissect it.
+//! A pcap writer for what a machine sent and received (or a simulation carried), so tshark and
+//! Wireshark can dissect it.
 //!
 //! Packets are written with link type `LINKTYPE_RAW` (101): each record is a bare IPv4 or IPv6
 //! packet. The writer synthesizes the IP header and a UDP header with a correct checksum, or for
 //! TCP a header whose sequence numbers follow the bytes of each direction, so tshark reassembles
 //! streams (STUN over TCP, for example).
 
-use crate::trace::Packet;
-use sansrtc_proto::Protocol;
+use crate::Protocol;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -14,6 +14,14 @@ use std::time::Duration;
 const LINKTYPE_RAW: u32 = 101;
 const IPPROTO_TCP: u8 = 6;
 const IPPROTO_UDP: u8 = 17;
+
+/// One packet to write.
+struct Packet<'a> {
+    proto: Protocol,
+    source: SocketAddr,
+    destination: SocketAddr,
+    contents: &'a [u8],
+}
 
 /// An in-memory pcap file.
 #[derive(Debug, Clone)]
@@ -80,7 +88,20 @@ impl PcapWriter {
     ///
     /// Mixed address families are written as IPv6, the IPv4 address in its IPv4-mapped form.
     /// Payloads that would not fit one IP packet are cut to fit.
-    pub fn add(&mut self, at: Duration, packet: &Packet) {
+    pub fn add(
+        &mut self,
+        at: Duration,
+        proto: Protocol,
+        source: SocketAddr,
+        destination: SocketAddr,
+        payload: &[u8],
+    ) {
+        let packet = &Packet {
+            proto,
+            source,
+            destination,
+            contents: payload,
+        };
         let transport = self.transport(packet);
         let ip = self.ip(packet, &transport);
         let secs = u32::try_from(at.as_secs()).unwrap_or(u32::MAX);
@@ -101,15 +122,7 @@ impl PcapWriter {
         destination: SocketAddr,
         payload: &[u8],
     ) {
-        self.add(
-            at,
-            &Packet {
-                proto: Protocol::Udp,
-                source,
-                destination,
-                contents: payload.to_vec(),
-            },
-        );
+        self.add(at, Protocol::Udp, source, destination, payload);
     }
 
     /// The file so far.
@@ -124,7 +137,7 @@ impl PcapWriter {
 
     /// Source and destination IPs, both IPv4 or both IPv6 (a lone IPv4 address is written in
     /// its IPv4-mapped IPv6 form).
-    fn addresses(packet: &Packet) -> (IpAddr, IpAddr) {
+    fn addresses(packet: &Packet<'_>) -> (IpAddr, IpAddr) {
         let as_v6 = |ip: IpAddr| match ip {
             IpAddr::V4(v4) => IpAddr::V6(v4.to_ipv6_mapped()),
             v6 => v6,
@@ -135,7 +148,7 @@ impl PcapWriter {
         }
     }
 
-    fn transport(&mut self, packet: &Packet) -> Vec<u8> {
+    fn transport(&mut self, packet: &Packet<'_>) -> Vec<u8> {
         let (src, dst) = Self::addresses(packet);
         let max_payload = 65_535 - 60 - 40;
         let payload = &packet.contents[..packet.contents.len().min(max_payload)];
@@ -196,7 +209,7 @@ impl PcapWriter {
         seg
     }
 
-    fn ip(&mut self, packet: &Packet, transport: &[u8]) -> Vec<u8> {
+    fn ip(&mut self, packet: &Packet<'_>, transport: &[u8]) -> Vec<u8> {
         let (src, dst) = Self::addresses(packet);
         let proto = if packet.proto == Protocol::Tcp {
             IPPROTO_TCP
@@ -270,14 +283,8 @@ mod tests {
         let mut w = PcapWriter::new();
         let a: SocketAddr = "127.0.0.1:1000".parse().unwrap();
         let b: SocketAddr = "127.0.0.1:2000".parse().unwrap();
-        let packet = |contents: &[u8]| Packet {
-            proto: Protocol::Tcp,
-            source: a,
-            destination: b,
-            contents: contents.to_vec(),
-        };
-        w.add(Duration::ZERO, &packet(b"abc"));
-        w.add(Duration::ZERO, &packet(b"de"));
+        w.add(Duration::ZERO, Protocol::Tcp, a, b, b"abc");
+        w.add(Duration::ZERO, Protocol::Tcp, a, b, b"de");
         let bytes = w.as_bytes();
         let first_seq = &bytes[24 + 16 + 20 + 4..24 + 16 + 20 + 8];
         let second = 24 + 16 + 20 + 20 + 3;
