@@ -16,6 +16,7 @@ pub mod coturn;
 pub mod driver;
 pub mod openssl;
 pub mod peer_connection;
+pub mod piped;
 pub mod uclient;
 pub mod usrsctp;
 

@@ -7,19 +7,17 @@
 //! lines into (OpenSSL sends each line as application data) and closes to make OpenSSL send
 //! close_notify. The process group is killed when the [`OpensslProcess`] drops, panics included.
 #![expect(
-    clippy::disallowed_methods,
     clippy::disallowed_types,
-    reason = "interop tests run OpenSSL on loopback, read its pipes from threads and wait with the real clock"
+    reason = "interop tests run OpenSSL on loopback and find it a free UDP port"
 )]
 
-use crate::{PeerProcess, collect, snapshot};
+use crate::piped::PipedProcess;
 use std::ffi::OsStr;
 use std::io::Write;
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
-use std::process::{ChildStdin, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 /// A UDP port on 127.0.0.1 that was free when asked (for `s_server -accept`).
 ///
@@ -161,14 +159,11 @@ pub fn make_self_signed_cert(
     })
 }
 
-/// A running `openssl` command with piped stdin, and stdout/stderr collected in the background.
+/// A running `openssl` command with piped stdin (s_server and s_client send each line as one
+/// application data record; closing it makes them send close_notify), and stdout/stderr
+/// collected in the background.
 #[derive(Debug)]
-pub struct OpensslProcess {
-    process: PeerProcess,
-    stdin: Option<ChildStdin>,
-    stdout: Arc<Mutex<Vec<u8>>>,
-    stderr: Arc<Mutex<Vec<u8>>>,
-}
+pub struct OpensslProcess(PipedProcess);
 
 impl OpensslProcess {
     /// Starts `openssl <args>` in `dir`, in its own process group.
@@ -178,105 +173,26 @@ impl OpensslProcess {
     /// When the process cannot be started.
     pub fn spawn<S: AsRef<OsStr>>(openssl: &Path, args: &[S], dir: &Path) -> std::io::Result<Self> {
         let mut command = Command::new(openssl);
-        command
-            .args(args)
-            .current_dir(dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut process = PeerProcess::spawn(command)?;
-        let child = process.child_mut();
-        let stdin = child.stdin.take();
-        let stdout = Arc::new(Mutex::new(Vec::new()));
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        if let Some(pipe) = child.stdout.take() {
-            collect(pipe, stdout.clone());
-        }
-        if let Some(pipe) = child.stderr.take() {
-            collect(pipe, stderr.clone());
-        }
-        Ok(Self {
-            process,
-            stdin,
-            stdout,
-            stderr,
-        })
-    }
-
-    /// Everything OpenSSL has printed on stdout so far.
-    pub fn stdout(&self) -> String {
-        snapshot(&self.stdout)
-    }
-
-    /// Everything OpenSSL has printed on stderr so far.
-    pub fn stderr(&self) -> String {
-        snapshot(&self.stderr)
-    }
-
-    /// Both streams, labelled, for failure messages.
-    pub fn transcript(&self) -> String {
-        format!(
-            "--- openssl stdout ---\n{}\n--- openssl stderr ---\n{}",
-            self.stdout(),
-            self.stderr()
-        )
-    }
-
-    /// Writes `line` and a newline to OpenSSL's stdin (s_server and s_client send it as one
-    /// application data record). Lines starting with `Q`, `q`, `R`, `r`, `k` or `K` are
-    /// commands to them, not data.
-    ///
-    /// # Errors
-    ///
-    /// When stdin was closed or the pipe broke.
-    pub fn send_line(&mut self, line: &str) -> std::io::Result<()> {
-        let stdin = self
-            .stdin
-            .as_mut()
-            .ok_or_else(|| std::io::Error::other("stdin already closed"))?;
-        stdin.write_all(format!("{line}\n").as_bytes())?;
-        stdin.flush()
-    }
-
-    /// Closes stdin: OpenSSL then sends close_notify and ends the connection.
-    pub fn close_stdin(&mut self) {
-        self.stdin = None;
-    }
-
-    /// Whether the process has exited.
-    pub fn has_exited(&mut self) -> bool {
-        self.process.has_exited()
-    }
-
-    /// Waits until stdout satisfies `done`, or `deadline` passes (an error with the transcript).
-    ///
-    /// # Errors
-    ///
-    /// A description of what was awaited, with everything OpenSSL printed.
-    pub fn wait_for_stdout(
-        &self,
-        deadline: Instant,
-        what: &str,
-        mut done: impl FnMut(&str) -> bool,
-    ) -> Result<String, String> {
-        loop {
-            let out = self.stdout();
-            if done(&out) {
-                return Ok(out);
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "timed out waiting for OpenSSL to print {what}\n{}",
-                    self.transcript()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        command.args(args).current_dir(dir);
+        PipedProcess::spawn("OpenSSL", command).map(Self)
     }
 
     /// Waits until the process exits, or `deadline` passes; returns whether it exited.
     pub fn wait_exit(&mut self, deadline: Instant) -> bool {
-        self.process.wait_exit(deadline).is_some()
+        self.0.wait_exit(deadline).is_some()
+    }
+}
+
+impl std::ops::Deref for OpensslProcess {
+    type Target = PipedProcess;
+    fn deref(&self) -> &PipedProcess {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for OpensslProcess {
+    fn deref_mut(&mut self) -> &mut PipedProcess {
+        &mut self.0
     }
 }
 

@@ -32,13 +32,12 @@
 )]
 
 use crate::driver::Captured;
-use crate::{PeerProcess, collect, snapshot};
+use crate::piped::PipedProcess;
 use sansrtc_proto::{Protocol, Receive, SansIo};
-use std::io::{ErrorKind, Write};
+use std::io::ErrorKind;
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// Where Debian installs the example programs.
@@ -62,14 +61,11 @@ pub fn require_example(name: &str) -> Option<PathBuf> {
     crate::require_peer(&format!("{EXAMPLES_DIR}/{name}"))
 }
 
-/// A running usrsctp example with piped stdin, and stdout/stderr collected in the background.
+/// A running usrsctp example with piped stdin (`ekr_peer` sends each line as one message and
+/// shuts down when it closes), and stdout/stderr (the packet dump of `ekr_server` /
+/// `ekr_client`) collected in the background.
 #[derive(Debug)]
-pub struct UsrsctpProcess {
-    process: PeerProcess,
-    stdin: Option<ChildStdin>,
-    stdout: Arc<Mutex<Vec<u8>>>,
-    stderr: Arc<Mutex<Vec<u8>>>,
-}
+pub struct UsrsctpProcess(PipedProcess);
 
 impl UsrsctpProcess {
     /// Starts `stdbuf -oL <program> <args>` in its own process group.
@@ -79,104 +75,21 @@ impl UsrsctpProcess {
     /// When the process cannot be started.
     pub fn spawn<S: AsRef<std::ffi::OsStr>>(program: &Path, args: &[S]) -> std::io::Result<Self> {
         let mut command = Command::new("stdbuf");
-        command
-            .arg("-oL")
-            .arg(program)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut process = PeerProcess::spawn(command)?;
-        let child = process.child_mut();
-        let stdin = child.stdin.take();
-        let stdout = Arc::new(Mutex::new(Vec::new()));
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        if let Some(pipe) = child.stdout.take() {
-            collect(pipe, stdout.clone());
-        }
-        if let Some(pipe) = child.stderr.take() {
-            collect(pipe, stderr.clone());
-        }
-        Ok(Self {
-            process,
-            stdin,
-            stdout,
-            stderr,
-        })
+        command.arg("-oL").arg(program).args(args);
+        PipedProcess::spawn("usrsctp", command).map(Self)
     }
+}
 
-    /// Everything printed on stdout so far.
-    pub fn stdout(&self) -> String {
-        snapshot(&self.stdout)
+impl std::ops::Deref for UsrsctpProcess {
+    type Target = PipedProcess;
+    fn deref(&self) -> &PipedProcess {
+        &self.0
     }
+}
 
-    /// Everything printed on stderr so far (the packet dump of `ekr_server` / `ekr_client`).
-    pub fn stderr(&self) -> String {
-        snapshot(&self.stderr)
-    }
-
-    /// Both streams, labelled, for failure messages.
-    pub fn transcript(&self) -> String {
-        format!(
-            "--- usrsctp stdout ---\n{}\n--- usrsctp stderr ---\n{}",
-            self.stdout(),
-            self.stderr()
-        )
-    }
-
-    /// Writes `line` and a newline to stdin (`ekr_peer` sends it as one message).
-    ///
-    /// # Errors
-    ///
-    /// When stdin was closed or the pipe broke.
-    pub fn send_line(&mut self, line: &str) -> std::io::Result<()> {
-        let stdin = self
-            .stdin
-            .as_mut()
-            .ok_or_else(|| std::io::Error::other("stdin already closed"))?;
-        stdin.write_all(format!("{line}\n").as_bytes())?;
-        stdin.flush()
-    }
-
-    /// Closes stdin (`ekr_peer` then shuts the association down and exits).
-    pub fn close_stdin(&mut self) {
-        self.stdin = None;
-    }
-
-    /// Waits until stdout satisfies `done`, or `deadline` passes (an error with the transcript).
-    ///
-    /// # Errors
-    ///
-    /// A description of what was awaited, with everything the program printed.
-    pub fn wait_for_stdout(
-        &self,
-        deadline: Instant,
-        what: &str,
-        mut done: impl FnMut(&str) -> bool,
-    ) -> Result<String, String> {
-        loop {
-            let out = self.stdout();
-            if done(&out) {
-                return Ok(out);
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "timed out waiting for usrsctp to print {what}\n{}",
-                    self.transcript()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    /// Waits until the process exits, or `deadline` passes: its exit status, or `None`.
-    pub fn wait_exit(&mut self, deadline: Instant) -> Option<ExitStatus> {
-        self.process.wait_exit(deadline)
-    }
-
-    /// Whether the process has exited.
-    pub fn has_exited(&mut self) -> bool {
-        self.process.has_exited()
+impl std::ops::DerefMut for UsrsctpProcess {
+    fn deref_mut(&mut self) -> &mut PipedProcess {
+        &mut self.0
     }
 }
 
