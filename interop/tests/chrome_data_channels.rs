@@ -4,6 +4,9 @@
 //! both sides: our counters (each message of the page echoed, each of ours echoed back equal)
 //! and the page's verdict (each of its messages echoed back byte for byte, each of ours
 //! received), plus what `getStats()` says was negotiated, checked against our side.
+//! Beside those: Chromium relayed through coturn (`iceTransportPolicy: "relay"`), an ICE
+//! restart from Chromium's side with messages before and after, and the `browser_chat`
+//! example run as a person would, with Chromium as the person.
 //!
 //! One fresh Chromium per scenario, one scenario at a time (2 cores). Run with
 //! `cargo test -p sansrtc-interop --test chrome_data_channels -- --nocapture` to see what was
@@ -11,11 +14,22 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use sansrtc::{AnswerSetup, Config, DtlsRole, Reliability};
+use std::io::{BufRead, BufReader};
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use sansrtc::{AnswerSetup, CandidateKind, Config, DtlsRole, Reliability};
+use sansrtc_interop::browser::Browser;
+use sansrtc_interop::coturn::{Coturn, CoturnOptions, PASSWORD, USER};
 use sansrtc_interop::peer_connection::{
-    ChannelPlan, Creator, Message, Offerer, Outcome, Scenario, iana_suite_name,
+    ChannelPlan, Creator, Message, Offerer, Outcome, Scenario, iana_suite_name, ice_ufrag,
     is_loopback_udp_candidate, loopback_only, run, stats_srtp_name,
 };
+use sansrtc_interop::{PeerProcess, TempDir};
+use serde_json::json;
 
 /// One browser at a time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -64,6 +78,7 @@ fn scenario(scenario: &Scenario) -> Option<Outcome> {
 /// both ways, ordered channels in order, and the same DTLS parameters on both sides.
 fn assert_both_sides(scenario: &Scenario, outcome: &Outcome, our_role: DtlsRole) {
     let why = || outcome.diagnostics();
+    let rounds = scenario.rounds();
     assert!(outcome.page_ok(), "the page failed:\n{}", why());
     assert!(outcome.ours_complete, "our side did not finish:\n{}", why());
     for plan in &scenario.channels {
@@ -75,12 +90,27 @@ fn assert_both_sides(scenario: &Scenario, outcome: &Outcome, our_role: DtlsRole)
             plan.label,
             why()
         );
-        assert_eq!(ours.echoed, plan.browser_sends.len(), "{}", plan.label);
-        assert_eq!(ours.verified, plan.we_send.len(), "{}", plan.label);
+        assert_eq!(
+            ours.echoed,
+            rounds * plan.browser_sends.len(),
+            "{}",
+            plan.label
+        );
+        assert_eq!(ours.verified, rounds * plan.we_send.len(), "{}", plan.label);
         assert!(ours.mismatches.is_empty(), "{}:\n{}", plan.label, why());
         assert!(ours.send_errors.is_empty(), "{}:\n{}", plan.label, why());
-        assert_eq!(page["echoed"], plan.browser_sends.len(), "{}", plan.label);
-        assert_eq!(page["fromPeer"], plan.we_send.len(), "{}", plan.label);
+        assert_eq!(
+            page["echoed"],
+            rounds * plan.browser_sends.len(),
+            "{}",
+            plan.label
+        );
+        assert_eq!(
+            page["fromPeer"],
+            rounds * plan.we_send.len(),
+            "{}",
+            plan.label
+        );
         assert_eq!(page["mismatches"].as_array().map(Vec::len), Some(0));
         if plan.ordered {
             assert_eq!(ours.out_of_order, 0, "{}:\n{}", plan.label, why());
@@ -203,6 +233,121 @@ fn pre_negotiated_and_partially_reliable_channels() {
     assert_eq!(info.config.reliability, Reliability::MaxRetransmits(0));
 }
 
+/// (d) Chromium relays everything through coturn on 127.0.0.1 (`iceTransportPolicy:
+/// "relay"`, a `turn:` URL with the long-term credentials); we answer with our host
+/// candidate only. Chromium's selected pair is relayed; ours runs from our host candidate to
+/// Chromium's relayed address on coturn.
+#[test]
+fn chrome_relays_through_coturn_we_answer_with_host_candidates() {
+    let Some(coturn) = Coturn::start(&CoturnOptions::default()) else {
+        return;
+    };
+    let mut s = Scenario::new(
+        "chrome relayed through coturn",
+        vec![ChannelPlan::new("relayed", Creator::Browser, &SOME)],
+    );
+    s.page_rtc_config = Some(json!({
+        "iceServers": [{
+            "urls": [format!("turn:{}?transport=udp", coturn.listen)],
+            "username": USER,
+            "credential": PASSWORD,
+        }],
+        "iceTransportPolicy": "relay",
+    }));
+    let Some(outcome) = scenario(&s) else { return };
+    let why = || format!("{}\ncoturn log:\n{}", outcome.diagnostics(), coturn.log());
+    assert_both_sides(&s, &outcome, DtlsRole::Client);
+    // Chromium's side: the selected pair's local candidate is relayed, over UDP to coturn.
+    let pair = &outcome.page.as_ref().unwrap()["stats"]["pair"];
+    assert_eq!(pair["state"], "succeeded", "{}", why());
+    assert_eq!(pair["localType"], "relay", "{}", why());
+    assert_eq!(pair["relayProtocol"], "udp", "{}", why());
+    assert_eq!(
+        pair["localUrl"],
+        format!("turn:{}?transport=udp", coturn.listen),
+        "{}",
+        why()
+    );
+    // Chromium signaled relayed candidates only (trickled; its offer has none).
+    let trickled: Vec<&String> = outcome
+        .remote_candidates
+        .iter()
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(!trickled.is_empty(), "{}", why());
+    assert!(
+        trickled.iter().all(|l| l.contains(" typ relay ")),
+        "{}",
+        why()
+    );
+    assert!(outcome.skipped_candidates.is_empty(), "{}", why());
+    // Our side: from our host candidate to Chromium's relayed address on coturn.
+    let (local, remote) = outcome.selected_pair.expect("our selected pair");
+    assert_eq!(local.kind, CandidateKind::Host, "{}", why());
+    assert_eq!(remote.address.ip(), Ipv4Addr::LOCALHOST, "{}", why());
+    let (first, last) = coturn.relay_ports;
+    assert!(
+        (first..=last).contains(&remote.address.port()),
+        "our selected pair's remote {remote:?} is not on coturn's relay ports {first}-{last}:\n{}",
+        why()
+    );
+    assert_eq!(
+        pair["local"],
+        format!("{} relay", remote.address),
+        "{}",
+        why()
+    );
+}
+
+/// (e) Once the channel carried every message both ways, Chromium restarts ICE
+/// (`createOffer({iceRestart: true})`) and sends the new offer over the same route; we answer
+/// with new credentials too (our ICE restarts on the new remote ufrag). The channel keeps
+/// working: every message goes both ways again, after Chromium selected a pair of the new
+/// generation.
+#[test]
+fn chrome_restarts_ice_and_the_channel_keeps_working() {
+    let mut s = Scenario::new(
+        "chrome restarts ICE",
+        vec![ChannelPlan::new("restart", Creator::Browser, &SOME)],
+    );
+    s.page_restarts_ice = true;
+    let Some(outcome) = scenario(&s) else { return };
+    let why = || outcome.diagnostics();
+    assert_both_sides(&s, &outcome, DtlsRole::Client);
+    assert_eq!(outcome.renegotiations.len(), 1, "{}", why());
+    let (offer2, answer2) = &outcome.renegotiations[0];
+    let (chrome1, chrome2) = (ice_ufrag(&outcome.offer), ice_ufrag(offer2));
+    let (ours1, ours2) = (ice_ufrag(&outcome.answer), ice_ufrag(answer2));
+    assert!(chrome1.is_some() && ours1.is_some(), "{}", why());
+    assert_ne!(
+        chrome1,
+        chrome2,
+        "Chromium's ufrag did not change:\n{}",
+        why()
+    );
+    assert_ne!(ours1, ours2, "our ufrag did not change:\n{}", why());
+    // The page saw the same: its own ufrag and ours changed, and its selected pair after the
+    // restart is of the new generation.
+    let restart = &outcome.page.as_ref().unwrap()["restart"];
+    assert_eq!(restart["done"], true, "{}", why());
+    assert_eq!(restart["localUfragBefore"].as_str(), chrome1, "{}", why());
+    assert_eq!(restart["localUfragAfter"].as_str(), chrome2, "{}", why());
+    assert_eq!(restart["remoteUfragBefore"].as_str(), ours1, "{}", why());
+    assert_eq!(restart["remoteUfragAfter"].as_str(), ours2, "{}", why());
+    assert_eq!(
+        restart["pairAfter"]["localUfrag"].as_str(),
+        chrome2,
+        "{}",
+        why()
+    );
+    assert_eq!(restart["pairAfter"]["state"], "succeeded", "{}", why());
+    // One DTLS association and one channel throughout: no new handshake, no new channel.
+    assert_eq!(restart["transport"]["dtlsState"], "connected", "{}", why());
+    let ours = outcome.ours("restart");
+    assert_eq!(ours.echoed, 2 * SOME.len(), "{}", why());
+    assert_eq!(ours.verified, 2 * SOME.len(), "{}", why());
+}
+
 fn dtls_role_scenario(setup: AnswerSetup) -> (Scenario, Option<Outcome>) {
     let mut s = Scenario::new(
         &format!("answer {setup:?}"),
@@ -305,4 +450,149 @@ fn only_udp_candidates_on_127_0_0_1_reach_our_side() {
         "v=0\r\na=candidate:1 1 udp 1 127.0.0.1 5 typ host\r\na=mid:0\r\n"
     );
     assert_eq!(skipped, ["a=candidate:2 1 udp 1 192.0.2.2 5 typ host"]);
+}
+
+/// Builds the example `name` of the `sansrtc` crate with the cargo running this test (same
+/// target directory, so usually a no-op) and returns its executable.
+fn build_example(name: &str) -> PathBuf {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+    let mut command = Command::new(cargo);
+    // Not the variables cargo set for this test: build scripts that track them (ring's do)
+    // would see a change and rebuild, here and in the next ordinary build.
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if [
+            "CARGO_PKG_",
+            "CARGO_BIN_",
+            "CARGO_MANIFEST_",
+            "CARGO_CRATE_",
+            "CARGO_PRIMARY_",
+        ]
+        .iter()
+        .any(|p| key.starts_with(p))
+            || key == "CARGO_TARGET_TMPDIR"
+            || key == "OUT_DIR"
+        {
+            command.env_remove(&*key);
+        }
+    }
+    let output = command
+        .args(["build", "-p", "sansrtc", "--example", name])
+        .arg("--message-format=json-render-diagnostics")
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "building the example {name} failed"
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .unwrap_or_else(|| panic!("cargo named no executable for the example {name}"))
+}
+
+/// (h) The `browser_chat` example (`crates/sansrtc/examples/browser_chat.rs`) as a person
+/// would run it, with headless Chromium as the person: the example serves its page and
+/// signals over a WebSocket; the page (in its `?auto` mode) offers the `chat` channel, sends
+/// a line, and reports what it received. Our side (the example's output) heard the page's
+/// line; the page received our greeting and our answer to its line. With
+/// `BROWSER_CHAT_ONCE=1` the example exits 0 only after both.
+#[test]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the example runs as a real process on the real clock; its output is read on a thread"
+)]
+fn browser_chat_example_chats_with_chrome() {
+    if Browser::Chromium.require().is_none() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    let exe = build_example("browser_chat");
+    let started = Instant::now();
+    let mut command = Command::new(exe);
+    command
+        .env("BROWSER_CHAT_ONCE", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let mut chat = PeerProcess::spawn(command).expect("browser_chat starts");
+    let stdout = chat.child_mut().stdout.take().expect("stdout");
+    let (lines_tx, lines) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut output = Vec::new();
+    let url = loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("browser_chat printed no URL: {output:?}"));
+        output.push(line.clone());
+        if let Some(url) = line.strip_prefix("browser_chat: open ") {
+            break url.trim().to_owned();
+        }
+    };
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let profile = TempDir::new("chrome-chat").expect("profile directory");
+    let browser = Browser::Chromium
+        .launch(&format!("{url}?auto"), &profile)
+        .expect("Chromium starts");
+    let status = chat.wait_exit(started + Duration::from_secs(20));
+    let elapsed = started.elapsed();
+    drop(browser);
+    drop(chat);
+    let _ = reader.join();
+    output.extend(lines.try_iter());
+    let browser_log = std::fs::read_to_string(profile.path().join("browser.log"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.contains("dbus/"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let why = || {
+        format!(
+            "browser_chat said:\n  {}\nbrowser log:\n{browser_log}",
+            output.join("\n  ")
+        )
+    };
+    eprintln!("browser_chat with Chromium: {elapsed:?}");
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "browser_chat ended with {status:?} after {elapsed:?}:\n{}",
+        why()
+    );
+    // Our side heard the page's line (and answered it).
+    assert!(
+        output
+            .iter()
+            .any(|l| l == "browser_chat: the page says: hello from the page"),
+        "{}",
+        why()
+    );
+    // The page received our greeting and our answer, in that order (one ordered channel).
+    let verdict = output
+        .iter()
+        .find_map(|l| l.strip_prefix("browser_chat: the page received "))
+        .unwrap_or_else(|| panic!("no verdict from the page:\n{}", why()));
+    let received: Vec<String> = serde_json::from_str(verdict).expect("the verdict is JSON");
+    assert_eq!(
+        received,
+        ["hello from sansrtc", "sansrtc heard: hello from the page"],
+        "{}",
+        why()
+    );
+    assert!(
+        output.iter().any(|l| l == "browser_chat: Connected"),
+        "{}",
+        why()
+    );
 }

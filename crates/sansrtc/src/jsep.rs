@@ -185,6 +185,7 @@ impl PeerConnection {
             self.local_transport(),
             options,
         )
+        .session_version(self.signaling.version + 1)
         .build();
         Ok(answer.to_string())
     }

@@ -174,6 +174,13 @@ pub fn loopback_only(sdp: &str, skipped: &mut Vec<String>) -> String {
     out
 }
 
+/// The value of the first `a=ice-ufrag` line of a description.
+pub fn ice_ufrag(sdp: &str) -> Option<&str> {
+    sdp.lines()
+        .find_map(|l| l.trim().strip_prefix("a=ice-ufrag:"))
+        .map(str::trim)
+}
+
 /// The header of a message: origin byte and index.
 fn header(data: &[u8]) -> Option<(u8, usize)> {
     let (&origin, rest) = data.split_first()?;
@@ -236,6 +243,8 @@ pub fn run(scenario: &Scenario) -> Option<Outcome> {
         "media": scenario.media,
         "deadlineMs": scenario.page_deadline.as_millis() as u64,
         "channels": scenario.channels.iter().map(ChannelPlan::page_json).collect::<Vec<_>>(),
+        "rtc": scenario.page_rtc_config,
+        "restartIce": scenario.page_restarts_ice,
     });
     let shared: Shared = Arc::default();
     let mut offer = String::new();
@@ -265,17 +274,20 @@ pub fn run(scenario: &Scenario) -> Option<Outcome> {
         local,
         started,
         plans: &scenario.channels,
+        rounds: scenario.rounds(),
         by_id,
         sent: vec![Vec::new(); scenario.channels.len()],
         tallies: vec![ChannelTally::default(); scenario.channels.len()],
         remote_set: false,
         offer,
         answer: String::new(),
+        renegotiations: Vec::new(),
         connected_after: None,
         events: Vec::new(),
         signaling_errors: Vec::new(),
         rejected: Vec::new(),
         skipped: Vec::new(),
+        remote_candidates: Vec::new(),
         not_loopback: BTreeMap::new(),
         out: Vec::with_capacity(2048),
         input: vec![0; 65536],
@@ -302,6 +314,12 @@ pub fn run(scenario: &Scenario) -> Option<Outcome> {
     lock(&shared).stopping = true;
     shared.1.notify_all();
     let ours_complete = run.complete();
+    let stats = run.pc.stats();
+    let selected_pair = stats
+        .transport
+        .selected_candidate_pair
+        .and_then(|i| stats.candidate_pairs.get(i))
+        .map(|p| (p.local, p.remote));
     let log = lock(&shared).log.clone();
     drop(browser);
     let browser_log = std::fs::read_to_string(profile.path().join("browser.log"))
@@ -333,11 +351,14 @@ pub fn run(scenario: &Scenario) -> Option<Outcome> {
         sctp: run.pc.sctp_features(),
         offer: run.offer,
         answer: run.answer,
+        renegotiations: run.renegotiations,
+        selected_pair,
         signaling_errors: run.signaling_errors,
         page_log: log,
         events: run.events,
         rejected: run.rejected,
         skipped_candidates: run.skipped,
+        remote_candidates: run.remote_candidates,
         not_loopback: run.not_loopback,
         browser_log,
     })
@@ -350,6 +371,8 @@ struct Run<'a> {
     local: SocketAddr,
     started: Instant,
     plans: &'a [ChannelPlan],
+    /// How many times each side sends its messages (2 with an ICE restart between).
+    rounds: usize,
     /// Our channel handles, by plan index.
     by_id: BTreeMap<ChannelId, usize>,
     /// What we sent on each channel, by plan index.
@@ -358,11 +381,15 @@ struct Run<'a> {
     remote_set: bool,
     offer: String,
     answer: String,
+    /// Later offer/answer exchanges.
+    renegotiations: Vec<(String, String)>,
     connected_after: Option<Duration>,
     events: Vec<String>,
     signaling_errors: Vec<String>,
     rejected: Vec<String>,
     skipped: Vec<String>,
+    /// The browser's trickled candidates given to our side.
+    remote_candidates: Vec<String>,
     not_loopback: BTreeMap<SocketAddr, usize>,
     out: Vec<u8>,
     input: Vec<u8>,
@@ -373,8 +400,8 @@ impl Run<'_> {
     fn complete(&self) -> bool {
         self.plans.iter().zip(&self.tallies).all(|(plan, t)| {
             t.opened
-                && t.echoed == plan.browser_sends.len()
-                && t.verified == plan.we_send.len()
+                && t.echoed == self.rounds * plan.browser_sends.len()
+                && t.verified == self.rounds * plan.we_send.len()
                 && t.mismatches.is_empty()
         })
     }
@@ -390,7 +417,10 @@ impl Run<'_> {
         let now = Instant::now();
         let mut s = lock(shared);
         if let Some(offer) = s.browser_offer.take() {
-            self.offer.clone_from(&offer);
+            let first = self.offer.is_empty();
+            if first {
+                self.offer.clone_from(&offer);
+            }
             let filtered = loopback_only(&offer, &mut self.skipped);
             let answer = self
                 .pc
@@ -403,7 +433,16 @@ impl Run<'_> {
                 })
                 .map_err(|e| e.to_string());
             match &answer {
-                Ok(sdp) => self.answer.clone_from(sdp),
+                Ok(sdp) if first => self.answer.clone_from(sdp),
+                Ok(sdp) => {
+                    // An ICE restart: our candidates of the new generation follow, and the
+                    // page waits for their end again.
+                    if ice_ufrag(sdp) != ice_ufrag(&self.answer) {
+                        s.local_done = false;
+                    }
+                    self.note(format!("answered offer {}", self.renegotiations.len() + 2));
+                    self.renegotiations.push((offer, sdp.clone()));
+                }
                 Err(e) => self.signaling_errors.push(format!("answering: {e}")),
             }
             self.remote_set = true;
@@ -425,6 +464,7 @@ impl Run<'_> {
         if self.remote_set {
             for line in std::mem::take(&mut s.remote_candidates) {
                 if line.is_empty() || is_loopback_udp_candidate(&line) {
+                    self.remote_candidates.push(line.clone());
                     if let Err(e) = self.pc.add_ice_candidate(now, &line) {
                         self.signaling_errors.push(format!("{line}: {e}"));
                     }
@@ -558,7 +598,15 @@ impl Run<'_> {
         tally.opened = true;
         tally.stream_id = self.pc.channel_stream_id(id);
         tally.info = info;
-        for (i, &spec) in self.plans[index].we_send.iter().enumerate() {
+        self.send_round(now, id, index, 0);
+    }
+
+    /// Sends our messages of plan `index` for round `round` (0: the first; their indices
+    /// continue across rounds).
+    fn send_round(&mut self, now: Instant, id: ChannelId, index: usize, round: usize) {
+        let specs = &self.plans[index].we_send;
+        for (j, &spec) in specs.iter().enumerate() {
+            let i = round * specs.len() + j;
             let data = make_message(b'R', i, spec);
             self.sent[index].push((spec.kind, data.clone()));
             if let Err(e) = self.pc.send(now, id, spec.kind, data) {
@@ -581,6 +629,14 @@ impl Run<'_> {
                 tally.echoed_bytes += len;
                 if let Err(e) = self.pc.send(now, channel, kind, data) {
                     tally.send_errors.push(format!("echo of #{i}: {e}"));
+                }
+                // The page sends its next round only once the restart is done: ours follows.
+                let round = i / self.plans[index].browser_sends.len().max(1);
+                if round > 0
+                    && self.sent[index].len() < (round + 1) * self.plans[index].we_send.len()
+                {
+                    self.note(format!("round {} on channel {index}", round + 1));
+                    self.send_round(now, channel, index, round);
                 }
             }
             Some((b'R', i)) => match self.sent[index].get(i) {

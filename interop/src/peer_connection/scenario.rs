@@ -160,6 +160,13 @@ pub struct Scenario {
     pub page_deadline: Duration,
     /// We give up after this long.
     pub timeout: Duration,
+    /// The page's `RTCConfiguration` (`iceServers`, `iceTransportPolicy`, ...); `None` for
+    /// the default.
+    pub page_rtc_config: Option<Value>,
+    /// Once every message went both ways, the page restarts ICE (`createOffer({iceRestart:
+    /// true})`, sent to us over `POST /offer`; we answer), waits until its selected pair uses
+    /// the new credentials, and both sides send their messages a second time.
+    pub page_restarts_ice: bool,
 }
 
 impl Scenario {
@@ -174,7 +181,15 @@ impl Scenario {
             channels,
             page_deadline: Duration::from_secs(15),
             timeout: Duration::from_secs(20),
+            page_rtc_config: None,
+            page_restarts_ice: false,
         }
+    }
+
+    /// How many times each side sends its messages: twice when the page restarts ICE
+    /// (before and after), else once.
+    pub fn rounds(&self) -> usize {
+        if self.page_restarts_ice { 2 } else { 1 }
     }
 }
 
@@ -231,6 +246,10 @@ pub struct Outcome {
     pub offer: String,
     /// The answer.
     pub answer: String,
+    /// Later offer/answer exchanges (an ICE restart), in order.
+    pub renegotiations: Vec<(String, String)>,
+    /// Our selected pair at the end (`stats()`): local and remote candidate.
+    pub selected_pair: Option<(sansrtc::Candidate, sansrtc::Candidate)>,
     /// Signaling errors on our side.
     pub signaling_errors: Vec<String>,
     /// The page's progress lines.
@@ -241,6 +260,8 @@ pub struct Outcome {
     pub rejected: Vec<String>,
     /// The browser's candidates we did not use (not UDP on 127.0.0.1).
     pub skipped_candidates: Vec<String>,
+    /// The browser's trickled candidates we used, in order (an empty one ends a generation).
+    pub remote_candidates: Vec<String>,
     /// Where our side wanted to send datagrams other than to 127.0.0.1 (dropped), and how
     /// many.
     pub not_loopback: BTreeMap<SocketAddr, usize>,
@@ -297,6 +318,7 @@ impl Outcome {
         let _ = writeln!(s, "our events:\n  {}", self.events.join("\n  "));
         let _ = writeln!(s, "signaling errors: {:?}", self.signaling_errors);
         let _ = writeln!(s, "rejected datagrams: {:?}", self.rejected);
+        let _ = writeln!(s, "their trickled candidates: {:?}", self.remote_candidates);
         let _ = writeln!(
             s,
             "skipped candidates: {:?}; sends not to 127.0.0.1 (dropped): {:?}",
@@ -304,6 +326,10 @@ impl Outcome {
         );
         let _ = writeln!(s, "offer:\n{}", self.offer);
         let _ = writeln!(s, "answer:\n{}", self.answer);
+        for (i, (offer, answer)) in self.renegotiations.iter().enumerate() {
+            let _ = writeln!(s, "offer {}:\n{offer}\nanswer {}:\n{answer}", i + 2, i + 2);
+        }
+        let _ = writeln!(s, "our selected pair: {:?}", self.selected_pair);
         let _ = writeln!(s, "browser log (end):\n{}", self.browser_log);
         s
     }

@@ -94,6 +94,7 @@ fn matches(spec: &CodecSpec, offered: &Codec) -> bool {
 pub struct AnswerBuilder<'a> {
     offer: &'a SessionDescription,
     session_id: u64,
+    session_version: u64,
     transport: LocalTransport,
     options: AnswerOptions,
 }
@@ -109,6 +110,7 @@ impl<'a> AnswerBuilder<'a> {
         Self {
             offer,
             session_id,
+            session_version: 2,
             transport,
             options,
         }
@@ -122,9 +124,16 @@ impl<'a> AnswerBuilder<'a> {
         }
     }
 
+    /// The `o=` session version (RFC 8829 §5.3.1: incremented whenever the answer changes;
+    /// 2 when not set).
+    pub fn session_version(mut self, version: u64) -> Self {
+        self.session_version = version;
+        self
+    }
+
     /// Builds the answer: one section per offered section, in order.
     pub fn build(&self) -> SessionDescription {
-        let mut sdp = session(self.session_id, 2, &self.transport);
+        let mut sdp = session(self.session_id, self.session_version, &self.transport);
         let sections: Vec<MediaDescription> = (0..self.offer.media.len())
             .map(|i| self.answer_section(i))
             .collect();
