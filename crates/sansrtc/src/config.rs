@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sansrtc_dtls::identity::Identity;
+use sansrtc_dtls::wire::SrtpProfileId;
 use sansrtc_ice::TurnServer;
 use sansrtc_sctp::association::Config as SctpConfig;
 
@@ -36,6 +37,10 @@ pub struct Config {
     pub sctp: SctpConfig,
     /// The largest DTLS record, and so SCTP packet plus DTLS overhead.
     pub dtls_mtu: usize,
+    /// The SRTP protection profiles offered in DTLS use_srtp (RFC 5764 §4.1.2), in our order
+    /// of preference: as the DTLS server we pick the first the client also offers. Default:
+    /// AEAD_AES_128_GCM, AEAD_AES_256_GCM, AES_CM_128_HMAC_SHA1_80.
+    pub srtp_profiles: Vec<SrtpProfileId>,
     /// The DTLS role we take when answering an `actpass` offer.
     pub answer_setup: AnswerSetup,
     /// How often ICE checks go out (RFC 8445 §14.2: Ta).
@@ -65,6 +70,11 @@ impl Default for Config {
                 ..SctpConfig::default()
             },
             dtls_mtu: 1200,
+            srtp_profiles: vec![
+                SrtpProfileId::AEAD_AES_128_GCM,
+                SrtpProfileId::AEAD_AES_256_GCM,
+                SrtpProfileId::AES128_CM_HMAC_SHA1_80,
+            ],
             answer_setup: AnswerSetup::Active,
             ice_pacing: Duration::from_millis(50),
             key_log: false,

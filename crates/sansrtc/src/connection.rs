@@ -105,6 +105,7 @@ impl PeerConnection {
             config.rng_seed,
             now,
         );
+        engine.set_srtp_profiles(config.srtp_profiles.clone());
         if config.pcap_limit > 0 {
             engine.pcap = Some((sansrtc_proto::pcap::PcapWriter::new(), config.pcap_limit));
         }

@@ -42,6 +42,7 @@ pub(crate) struct Engine {
     identity: Arc<Identity>,
     sctp_config: SctpConfig,
     dtls_mtu: usize,
+    srtp_profiles: Vec<SrtpProfileId>,
     seed: Option<sansrtc_proto::rng::Seed>,
     pub(crate) dtls_role: Option<DtlsRole>,
     remote_fingerprints: Vec<Fingerprint>,
@@ -105,6 +106,7 @@ impl Engine {
             identity,
             sctp_config,
             dtls_mtu,
+            srtp_profiles: Vec::new(),
             seed,
             dtls_role: None,
             remote_fingerprints: Vec::new(),
@@ -147,6 +149,11 @@ impl Engine {
     /// The peer's certificate fingerprints (from its SDP or the direct API).
     pub(crate) fn set_remote_fingerprints(&mut self, fingerprints: Vec<Fingerprint>) {
         self.remote_fingerprints = fingerprints;
+    }
+
+    /// The SRTP profiles DTLS offers, in preference order.
+    pub(crate) fn set_srtp_profiles(&mut self, profiles: Vec<SrtpProfileId>) {
+        self.srtp_profiles = profiles;
     }
 
     /// The peer's `a=max-message-size`.
@@ -234,6 +241,7 @@ impl Engine {
         // HelloVerifyRequest round trip.
         config.require_cookie = false;
         config.application_data_events = false;
+        config.srtp_profiles = self.srtp_profiles.clone();
         config.mtu = self.dtls_mtu;
         config.rng_seed = self.seed.map(|s| derive(s, 2));
         match Endpoint::new(config, now, local, remote) {

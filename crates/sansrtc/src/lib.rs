@@ -59,6 +59,7 @@ pub use jsep::{OfferOptions, SdpType, SignalingState};
 pub use sansrtc_datachannel::wire::Reliability;
 pub use sansrtc_datachannel::{ChannelConfig, ChannelInfo, MessageKind};
 pub use sansrtc_dtls::endpoint::Role as DtlsRole;
+pub use sansrtc_dtls::wire::SrtpProfileId;
 pub use sansrtc_ice::{Candidate, CandidateKind, Credentials, Role as IceRole};
 pub use sansrtc_sctp::association::Features as SctpFeatures;
 pub use stats::{

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use sansrtc::{
     ChannelConfig, ChannelId, Config, ConnectionState, DtlsRole, Event, IceRole, MessageKind,
-    OfferOptions, PeerConnection, RemoteParameters, SdpType, SignalingState,
+    OfferOptions, PeerConnection, RemoteParameters, SdpType, SignalingState, SrtpProfileId,
 };
 use sansrtc_netsim::{EndpointId, LinkConfig, Sim};
 
@@ -42,6 +42,11 @@ fn config(seed: u64) -> Config {
 }
 
 fn net(seed: u64, loss: f64) -> Net {
+    net_with(seed, loss, config(seed), config(seed + 100))
+}
+
+/// A pair with these settings for `a` and `b`.
+fn net_with(seed: u64, loss: f64, a_config: Config, b_config: Config) -> Net {
     let t0 = epoch();
     let mut sim = Sim::new(t0, seed);
     let internet = sim.internet();
@@ -54,13 +59,13 @@ fn net(seed: u64, loss: f64) -> Net {
         "a",
         a_host,
         &[sa(A)],
-        PeerConnection::new(config(seed), t0).unwrap(),
+        PeerConnection::new(a_config, t0).unwrap(),
     );
     let b = sim.add_endpoint(
         "b",
         b_host,
         &[sa(B)],
-        PeerConnection::new(config(seed + 100), t0).unwrap(),
+        PeerConnection::new(b_config, t0).unwrap(),
     );
     sim.with_endpoint(a, |pc, now| pc.add_local_addresses(now, &[sa(A)]));
     sim.with_endpoint(b, |pc, now| pc.add_local_addresses(now, &[sa(B)]));
@@ -272,24 +277,7 @@ fn offer_and_answer_with_trickle_connect_and_carry_data_both_ways() {
 #[test]
 fn the_direct_api_connects_without_sdp() {
     let mut net = net(2, 0.0);
-    let a_params = net.sim.endpoint(net.a).local_parameters();
-    let b_params = net.sim.endpoint(net.b).local_parameters();
-    let remote = |p: sansrtc::LocalParameters| RemoteParameters {
-        ice: p.ice,
-        fingerprints: vec![p.fingerprint],
-        max_message_size: 262_144,
-    };
-    net.sim.with_endpoint(net.a, |pc, now| {
-        pc.set_remote_parameters(
-            now,
-            remote(b_params),
-            IceRole::Controlling,
-            DtlsRole::Client,
-        );
-    });
-    net.sim.with_endpoint(net.b, |pc, now| {
-        pc.set_remote_parameters(now, remote(a_params), IceRole::Controlled, DtlsRole::Server);
-    });
+    direct(&mut net, DtlsRole::Client);
     exchange(&mut net, "direct");
 }
 
@@ -350,4 +338,74 @@ fn renegotiation_and_ice_restarts_from_either_side_keep_channels_working() {
         });
         assert!(connected, "ICE connected again after the restart");
     }
+}
+
+/// Connects `net` with the direct API, `a` taking `a_role` in DTLS.
+fn direct(net: &mut Net, a_role: DtlsRole) {
+    let a_params = net.sim.endpoint(net.a).local_parameters();
+    let b_params = net.sim.endpoint(net.b).local_parameters();
+    let remote = |p: sansrtc::LocalParameters| RemoteParameters {
+        ice: p.ice,
+        fingerprints: vec![p.fingerprint],
+        max_message_size: 262_144,
+    };
+    let b_role = match a_role {
+        DtlsRole::Client => DtlsRole::Server,
+        DtlsRole::Server => DtlsRole::Client,
+    };
+    net.sim.with_endpoint(net.a, |pc, now| {
+        pc.set_remote_parameters(now, remote(b_params), IceRole::Controlling, a_role);
+    });
+    net.sim.with_endpoint(net.b, |pc, now| {
+        pc.set_remote_parameters(now, remote(a_params), IceRole::Controlled, b_role);
+    });
+}
+
+#[test]
+fn each_srtp_profile_is_negotiated_in_each_dtls_role() {
+    let profiles = [
+        SrtpProfileId::AEAD_AES_128_GCM,
+        SrtpProfileId::AEAD_AES_256_GCM,
+        SrtpProfileId::AES128_CM_HMAC_SHA1_80,
+    ];
+    for (n, profile) in profiles.into_iter().enumerate() {
+        for a_role in [DtlsRole::Client, DtlsRole::Server] {
+            let seed = 40 + n as u64 * 2 + u64::from(a_role == DtlsRole::Server);
+            // `a` offers only this profile; `b` has the default list.
+            let a_config = Config {
+                srtp_profiles: vec![profile],
+                ..config(seed)
+            };
+            let mut net = net_with(seed, 0.0, a_config, config(seed + 100));
+            direct(&mut net, a_role);
+            exchange(&mut net, "srtp");
+            for (id, role) in [
+                (net.a, a_role),
+                (
+                    net.b,
+                    if a_role == DtlsRole::Client {
+                        DtlsRole::Server
+                    } else {
+                        DtlsRole::Client
+                    },
+                ),
+            ] {
+                let negotiated = net.sim.endpoint(id).negotiated().unwrap();
+                assert_eq!(
+                    negotiated.srtp_profile,
+                    Some(profile),
+                    "{profile:?} {a_role:?}"
+                );
+                assert_eq!(negotiated.dtls_role, role);
+            }
+        }
+    }
+    // Two defaults: our first preference.
+    let mut net = net(50, 0.0);
+    net.offer_answer();
+    exchange(&mut net, "default");
+    assert_eq!(
+        net.sim.endpoint(net.a).negotiated().unwrap().srtp_profile,
+        Some(SrtpProfileId::AEAD_AES_128_GCM)
+    );
 }
