@@ -69,6 +69,9 @@ pub struct RemoteParameters {
 #[derive(Debug)]
 pub struct PeerConnection {
     pub(crate) engine: Engine,
+    /// The connection's `tracing` span: every call runs inside it, so a subscriber sees which
+    /// connection a line is about (its local ICE ufrag).
+    pub(crate) span: tracing::Span,
     pub(crate) config: Config,
     pub(crate) signaling: Signaling,
     pub(crate) now: Instant,
@@ -109,8 +112,13 @@ impl PeerConnection {
         if config.pcap_limit > 0 {
             engine.pcap = Some((sansrtc_proto::pcap::PcapWriter::new(), config.pcap_limit));
         }
+        let span = tracing::debug_span!(
+            "peer_connection",
+            ufrag = %engine.ice.local_credentials().ufrag
+        );
         Ok(Self {
             engine,
+            span,
             signaling: Signaling::new(config.rng_seed),
             config,
             now,
@@ -411,12 +419,16 @@ impl SansIo for PeerConnection {
     type Error = sansrtc_ice::Error;
 
     fn handle_receive(&mut self, now: Instant, receive: Receive<'_>) -> Result<(), Self::Error> {
-        let now = self.clock(now);
+        let _entered = self.span.enter();
+        self.now = self.now.max(now);
+        let now = self.now;
         self.engine.handle_receive(now, receive)
     }
 
     fn poll_transmit(&mut self, now: Instant, buf: &mut Vec<u8>) -> Option<Transmit> {
-        let now = self.clock(now);
+        let _entered = self.span.enter();
+        self.now = self.now.max(now);
+        let now = self.now;
         self.engine.poll_transmit(now, buf)
     }
 
@@ -429,7 +441,9 @@ impl SansIo for PeerConnection {
     }
 
     fn handle_timeout(&mut self, now: Instant) {
-        let now = self.clock(now);
+        let _entered = self.span.enter();
+        self.now = self.now.max(now);
+        let now = self.now;
         self.engine.handle_timeout(now);
     }
 }

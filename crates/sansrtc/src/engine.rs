@@ -255,6 +255,7 @@ impl Engine {
 
     fn set_state(&mut self, state: ConnectionState) {
         if self.state != state && self.state != ConnectionState::Closed {
+            tracing::debug!(from = ?self.state, to = ?state, "connection state");
             self.state = state;
             self.events.push_back(Event::ConnectionState(state));
         }
@@ -265,6 +266,7 @@ impl Engine {
             self.state,
             ConnectionState::Failed | ConnectionState::Closed
         ) {
+            tracing::warn!(?reason, "connection failed");
             self.events.push_back(Event::Failed(reason));
             self.set_state(ConnectionState::Failed);
         }
@@ -295,6 +297,7 @@ impl Engine {
                     srtp_profile,
                     dtls_role: role,
                 });
+                tracing::debug!(?suite, ?srtp_profile, ?role, "dtls connected");
                 self.set_state(ConnectionState::Connected);
                 // The DTLS server sends its INIT with its Finished flight; the client waits a
                 // little for it, then starts the association itself (some peers only answer).
@@ -341,6 +344,7 @@ impl Engine {
                 }
             }
             sansrtc_ice::Event::SelectedPair { local, remote } => {
+                tracing::debug!(local = %local.base, remote = %remote.address, "selected pair");
                 self.selected = Some((local.base, remote.address));
                 if let Some(dtls) = self.dtls.as_mut() {
                     dtls.set_remote(remote.address);

@@ -201,6 +201,7 @@ impl PeerConnection {
         kind: SdpType,
         sdp: &str,
     ) -> Result<(), Error> {
+        let _entered = self.span.clone().entered();
         let now = self.clock(now);
         let _ = parse(sdp)?;
         match (kind, self.signaling.state) {
@@ -234,6 +235,7 @@ impl PeerConnection {
         kind: SdpType,
         sdp: &str,
     ) -> Result<(), Error> {
+        let _entered = self.span.clone().entered();
         let now = self.clock(now);
         let description = parse(sdp)?;
         let our_role = {
