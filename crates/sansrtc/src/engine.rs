@@ -55,7 +55,6 @@ pub(crate) struct Engine {
     /// The selected pair: our base, the peer's address.
     selected: Option<(SocketAddr, SocketAddr)>,
     negotiated: Option<Negotiated>,
-    record: Vec<u8>,
     sctp_packet: Vec<u8>,
     application: Vec<u8>,
     /// When a datagram last came or went: the scratch buffers above are given back after
@@ -118,7 +117,6 @@ impl Engine {
             state: ConnectionState::New,
             selected: None,
             negotiated: None,
-            record: Vec::new(),
             sctp_packet: Vec::new(),
             application: Vec::new(),
             last_activity: None,
@@ -525,9 +523,11 @@ impl Engine {
         self.ice.selected_path()?;
         let dtls = self.dtls.as_mut()?;
         loop {
-            if let Some(t) = dtls.poll_transmit(now, &mut self.record) {
+            // The record is written where the datagram goes, and ICE sends it in place.
+            if let Some(t) = dtls.poll_transmit(now, buf) {
                 self.last_activity = Some(now);
-                return self.ice.write_data(&self.record[..t.size], buf).ok();
+                buf.truncate(t.size);
+                return self.ice.send_in_place(buf).ok();
             }
             if !dtls.is_connected() {
                 return None;
@@ -570,7 +570,6 @@ impl Engine {
         }
         self.pump(now);
         if self.last_activity.is_some_and(|t| now >= t + IDLE_AFTER) {
-            self.record = Vec::new();
             self.sctp_packet = Vec::new();
             self.application = Vec::new();
         }

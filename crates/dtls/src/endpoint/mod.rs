@@ -401,17 +401,20 @@ impl Endpoint {
 
     /// Moves the oldest received application data record into `out` (replacing its contents)
     /// and returns whether there was one. Used when [`Config::application_data_events`] is off:
-    /// the record buffers are recycled, so reading allocates nothing once warm.
+    /// the record's buffer is swapped with `out`'s, not copied, and `out`'s old buffer is kept
+    /// for a later record, so reading allocates and copies nothing once warm.
     pub fn recv_application_data(&mut self, out: &mut Vec<u8>) -> bool {
         let Some(buffers) = self.buffers.as_deref_mut() else {
             return false;
         };
-        let Some(buffer) = buffers.received.pop_front() else {
+        let Some(mut buffer) = buffers.received.pop_front() else {
             return false;
         };
-        out.clear();
-        out.extend_from_slice(&buffer);
-        if buffers.spare_received.len() < MAX_SPARE_BUFFERS {
+        // The record's buffer becomes the caller's, and the caller's old one is kept for the
+        // next record: no copy.
+        std::mem::swap(out, &mut buffer);
+        if buffers.spare_received.len() < MAX_SPARE_BUFFERS && buffer.capacity() > 0 {
+            buffer.clear();
             buffers.spare_received.push(buffer);
         }
         true

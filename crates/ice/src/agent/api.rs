@@ -369,19 +369,29 @@ impl Agent {
     /// [`Error::ApiMisuse`] with no selected pair; [`Error::Closed`] after `close`, or once
     /// consent has expired (RFC 7675 §5.1).
     pub fn write_data(&mut self, data: &[u8], buf: &mut Vec<u8>) -> Result<Transmit, Error> {
+        buf.clear();
+        buf.extend_from_slice(data);
+        self.send_in_place(buf)
+    }
+
+    /// As [`Agent::write_data`] for data the caller already wrote into `buf` (all of it, a
+    /// DTLS record say): sent as it is, without a copy, unless the selected local candidate
+    /// is relayed (then framed for the TURN server).
+    ///
+    /// # Errors
+    /// As [`Agent::write_data`].
+    pub fn send_in_place(&mut self, buf: &mut Vec<u8>) -> Result<Transmit, Error> {
         match self.form_mut() {
-            FormMut::Full(f) => f.write_data(data, buf),
+            FormMut::Full(f) => f.send_in_place(buf),
             FormMut::Compact(c) => {
                 if matches!(c.state, ConnectionState::Closed | ConnectionState::Failed) {
                     return Err(Error::Closed);
                 }
-                buf.clear();
-                buf.extend_from_slice(data);
                 Ok(Transmit {
                     proto: Protocol::Udp,
                     source: c.selected.local.base,
                     destination: c.selected.remote.address,
-                    size: data.len(),
+                    size: buf.len(),
                 })
             }
             FormMut::None => Err(Error::Closed),

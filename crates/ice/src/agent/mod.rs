@@ -138,7 +138,8 @@ pub(crate) struct Full {
     remote_complete: bool,
     gathering: Gathering,
     relays: Vec<Relay>,
-    /// Scratch for a message that goes out through a relay.
+    /// Where a message that goes out through a relay waits while its frame is written into
+    /// the caller's buffer (swapped in and out, kept for the next one).
     relay_scratch: Vec<u8>,
     checks: CheckList,
     /// When the next paced check may go (Ta, RFC 8445 §6.1.4.2).
@@ -595,12 +596,31 @@ impl Full {
         self.set_state(ConnectionState::Closed);
     }
 
-    /// Writes `data` for the selected pair into `buf` and says where to send it (from
-    /// `Transmit::source`, a local base, to the remote address).
+    /// Frames what `buf` holds for the TURN relay `index`, toward `to`: the message moves to
+    /// the scratch buffer (swapped, not copied) and its frame is written into `buf`.
+    fn relay_in_place(
+        &mut self,
+        now: Instant,
+        index: usize,
+        to: SocketAddr,
+        buf: &mut Vec<u8>,
+    ) -> Option<Transmit> {
+        let mut message = std::mem::take(&mut self.relay_scratch);
+        std::mem::swap(&mut message, buf);
+        let sent = self.send_via_relay(now, index, to, &message, buf);
+        message.clear();
+        self.relay_scratch = message;
+        sent
+    }
+
+    /// Sends the data already in `buf` (all of it) on the selected pair and says where to
+    /// (from `Transmit::source`, a local base, to the remote address): as it is, without a
+    /// copy, or framed for the TURN relay of a relayed local candidate (the data moves to a
+    /// scratch buffer kept for the next time, and the frame is written into `buf`).
     ///
     /// # Errors
     /// [`Error::ApiMisuse`] with no selected pair; [`Error::Closed`] after `close`.
-    pub(crate) fn write_data(&mut self, data: &[u8], buf: &mut Vec<u8>) -> Result<Transmit, Error> {
+    pub(crate) fn send_in_place(&mut self, buf: &mut Vec<u8>) -> Result<Transmit, Error> {
         if matches!(
             self.state,
             ConnectionState::Closed | ConnectionState::Failed
@@ -612,16 +632,14 @@ impl Full {
         if let Some(index) = self.relay_of(path.local.base) {
             let now = self.last_now;
             return self
-                .send_via_relay(now, index, path.remote.address, data, buf)
+                .relay_in_place(now, index, path.remote.address, buf)
                 .ok_or(Error::Limit("relay queue"));
         }
-        buf.clear();
-        buf.extend_from_slice(data);
         Ok(Transmit {
             proto: Protocol::Udp,
             source: path.local.base,
             destination: path.remote.address,
-            size: data.len(),
+            size: buf.len(),
         })
     }
 
@@ -740,11 +758,8 @@ impl SansIo for Full {
                 return Some(transmit);
             };
             // From a relayed base: through the TURN client.
-            let mut scratch = std::mem::take(&mut self.relay_scratch);
-            scratch.clear();
-            scratch.extend_from_slice(&buf[..transmit.size]);
-            let relayed = self.send_via_relay(now, index, transmit.destination, &scratch, buf);
-            self.relay_scratch = scratch;
+            buf.truncate(transmit.size);
+            let relayed = self.relay_in_place(now, index, transmit.destination, buf);
             if relayed.is_some() {
                 return relayed;
             }
