@@ -10,9 +10,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sansrtc::{ChannelConfig, Config, Event, MessageKind, PeerConnection, SdpType};
+use sansrtc::{ChannelConfig, Config, Event, MessageKind, PeerConnection};
 use sansrtc_dtls::identity::Identity;
-use sansrtc_proto::{Protocol, Receive, SansIo};
+use sansrtc_proto::SansIo;
+
+mod common;
+
+use common::{offer_answer, settle};
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
@@ -26,32 +30,6 @@ const BUDGET: usize = 16 * 1024;
 )]
 fn start() -> Instant {
     Instant::now()
-}
-
-/// Moves datagrams between the two until quiet.
-fn settle(now: Instant, a: &mut PeerConnection, b: &mut PeerConnection, buf: &mut Vec<u8>) {
-    while pass(now, a, b, buf) | pass(now, b, a, buf) {}
-}
-
-/// Moves what `from` has to send to `to`; returns whether anything moved.
-fn pass(
-    now: Instant,
-    from: &mut PeerConnection,
-    to: &mut PeerConnection,
-    buf: &mut Vec<u8>,
-) -> bool {
-    let mut moved = false;
-    while let Some(t) = from.poll_transmit(now, buf) {
-        moved = true;
-        let r = Receive {
-            proto: Protocol::Udp,
-            source: t.source,
-            destination: t.destination,
-            contents: &buf[..t.size],
-        };
-        let _ = to.handle_receive(now, r);
-    }
-    moved
 }
 
 fn fire(now: Instant, pc: &mut PeerConnection) -> Vec<Event> {
@@ -85,15 +63,7 @@ fn an_idle_peer_connection_holds_at_most_sixteen_kib() {
         a.add_local_addresses(t0, &[address(2 * pair + 1)]);
         b.add_local_addresses(t0, &[address(2 * pair + 2)]);
         let channel = a.create_data_channel(t0, ChannelConfig::default());
-        let offer = a.create_offer().unwrap();
-        a.set_local_description(t0, SdpType::Offer, &offer).unwrap();
-        b.set_remote_description(t0, SdpType::Offer, &offer)
-            .unwrap();
-        let answer = b.create_answer().unwrap();
-        b.set_local_description(t0, SdpType::Answer, &answer)
-            .unwrap();
-        a.set_remote_description(t0, SdpType::Answer, &answer)
-            .unwrap();
+        offer_answer(t0, &mut a, &mut b);
         let mut now = t0;
         let mut theirs = None;
         let mut open = false;

@@ -7,8 +7,12 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sansrtc::{ChannelConfig, Config, Event, PeerConnection, SdpType};
-use sansrtc_proto::{Protocol, Receive, SansIo};
+use sansrtc::{ChannelConfig, Config, Event, PeerConnection};
+use sansrtc_proto::SansIo;
+
+mod common;
+
+use common::{offer_answer, settle};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event as TraceEvent, Metadata, Subscriber};
@@ -72,26 +76,6 @@ impl Subscriber for Recorder {
     }
 }
 
-fn pass(
-    now: Instant,
-    from: &mut PeerConnection,
-    to: &mut PeerConnection,
-    buf: &mut Vec<u8>,
-) -> bool {
-    let mut moved = false;
-    while let Some(t) = from.poll_transmit(now, buf) {
-        moved = true;
-        let r = Receive {
-            proto: Protocol::Udp,
-            source: t.source,
-            destination: t.destination,
-            contents: &buf[..t.size],
-        };
-        let _ = to.handle_receive(now, r);
-    }
-    moved
-}
-
 #[test]
 fn each_connection_logs_inside_its_own_span() {
     let seen = Arc::new(Mutex::new(Seen::default()));
@@ -109,20 +93,12 @@ fn each_connection_logs_inside_its_own_span() {
         a.add_local_addresses(t0, &[a_addr]);
         b.add_local_addresses(t0, &[b_addr]);
         let channel = a.create_data_channel(t0, ChannelConfig::default());
-        let offer = a.create_offer().unwrap();
-        a.set_local_description(t0, SdpType::Offer, &offer).unwrap();
-        b.set_remote_description(t0, SdpType::Offer, &offer)
-            .unwrap();
-        let answer = b.create_answer().unwrap();
-        b.set_local_description(t0, SdpType::Answer, &answer)
-            .unwrap();
-        a.set_remote_description(t0, SdpType::Answer, &answer)
-            .unwrap();
+        offer_answer(t0, &mut a, &mut b);
         let mut buf = Vec::new();
         let mut now = t0;
         let mut open = false;
         while !open {
-            while pass(now, &mut a, &mut b, &mut buf) | pass(now, &mut b, &mut a, &mut buf) {}
+            settle(now, &mut a, &mut b, &mut buf);
             open |= std::iter::from_fn(|| a.poll_event()).any(|e| e == Event::ChannelOpen(channel));
             while b.poll_event().is_some() {}
             now += Duration::from_millis(1);
