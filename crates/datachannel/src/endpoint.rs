@@ -162,7 +162,8 @@ impl DataChannels {
 
     /// Creates a channel (the browser's `createDataChannel`, RFC 8832 §6): a pre-negotiated
     /// one on its given id, otherwise announced with DATA_CHANNEL_OPEN on the next free id of
-    /// our parity. It opens when the association is up ([`Event::ChannelOpen`]).
+    /// our parity. It opens ([`Event::ChannelOpen`]) when the association is up, or for an
+    /// announced channel already when our COOKIE ECHO carries its DATA_CHANNEL_OPEN.
     ///
     /// # Errors
     /// [`Error::NoStreamAvailable`] when the id asked for is in use or none is free;
@@ -191,7 +192,7 @@ impl DataChannels {
             // DCEP goes ordered and reliable (RFC 8832 §6).
             self.association.send(id, Ppid::DCEP.0, false, message)?;
         }
-        let open_now = self.connected;
+        let open_now = self.connected || (!negotiated && self.cookie_echoed());
         self.channels.insert(
             id,
             Channel {
@@ -337,8 +338,47 @@ impl DataChannels {
         }
     }
 
+    /// Our COOKIE ECHO is out and the association is one packet from established: a
+    /// DATA_CHANNEL_OPEN queued now rides with the COOKIE ECHO or follows the COOKIE ACK.
+    fn cookie_echoed(&self) -> bool {
+        self.association.state() == association::State::CookieEchoed
+    }
+
+    /// The channels we announce open as soon as our COOKIE ECHO carries their
+    /// DATA_CHANNEL_OPEN: the opener may send user data without waiting for the peer's
+    /// DATA_CHANNEL_ACK (RFC 8832 §6), and what it sends is queued on the same stream behind
+    /// the OPEN (ordered until the ACK), so the peer learns of the channel first. Saves the
+    /// opener the COOKIE ACK's half round trip; pre-negotiated channels wait for the
+    /// association (the peer has no OPEN to learn them from).
+    fn open_announced_channels_early(&mut self) {
+        if self.connected || !self.cookie_echoed() {
+            return;
+        }
+        let mut ids: Vec<u16> = self
+            .channels
+            .iter()
+            .filter(|(_, c)| {
+                c.info.state == ChannelState::Connecting
+                    && !c.info.opened_by_peer
+                    && !c.acknowledged
+            })
+            .map(|(&id, _)| id)
+            .collect();
+        if ids.is_empty() {
+            return;
+        }
+        ids.sort_unstable();
+        for id in ids {
+            if let Some(c) = self.channels.get_mut(&id) {
+                c.info.state = ChannelState::Open;
+            }
+            self.events.push_back(Event::ChannelOpen(ChannelId(id)));
+        }
+    }
+
     /// Takes what the association reports and turns it into channel events.
     fn pump(&mut self) {
+        self.open_announced_channels_early();
         while let Some(event) = self.association.poll_event() {
             match event {
                 association::Event::Connected => self.connected(),

@@ -230,6 +230,77 @@ fn channels_created_before_the_association_open_when_it_connects() {
     );
 }
 
+/// RFC 8832 §6: the opener may send before the DATA_CHANNEL_ACK, so its announced channel
+/// opens as soon as the INIT ACK is in and the COOKIE ECHO is about to carry the OPEN; a
+/// message sent in answer to that event rides in the same packet, behind the OPEN. A
+/// pre-negotiated channel has no OPEN to ride and waits for the association. When that
+/// COOKIE ECHO is lost, its retransmission still delivers the OPEN before the message.
+#[test]
+fn an_announced_channel_opens_when_the_cookie_echo_carries_its_open() {
+    for lose_the_first_cookie_echo in [false, true] {
+        let mut p = Pair::new(21);
+        let now = p.now;
+        let announced = p.a.open(now, labelled("announced")).unwrap();
+        let mut config = labelled("negotiated");
+        config.negotiated = Some(40);
+        let negotiated = p.a.open(now, config).unwrap();
+        p.a.association_mut().connect(now);
+        let mut buf = Vec::new();
+        // INIT, then the INIT ACK: a's COOKIE ECHO is due and nothing else has moved.
+        let init = p.a.poll_transmit(now, &mut buf).unwrap();
+        p.b.handle_receive(now, rx(&buf[..init.size])).unwrap();
+        let init_ack = p.b.poll_transmit(now, &mut buf).unwrap();
+        p.a.handle_receive(now, rx(&buf[..init_ack.size])).unwrap();
+        let opened: Vec<Event> = std::iter::from_fn(|| p.a.poll_event()).collect();
+        assert_eq!(opened, [Event::ChannelOpen(announced)]);
+        assert_eq!(p.a.channel(announced).unwrap().state, ChannelState::Open);
+        assert_eq!(
+            p.a.channel(negotiated).unwrap().state,
+            ChannelState::Connecting
+        );
+        p.a.send(now, announced, MessageKind::Text, b"first".to_vec())
+            .unwrap();
+        let echo = p.a.poll_transmit(now, &mut buf).unwrap();
+        if !lose_the_first_cookie_echo {
+            p.b.handle_receive(now, rx(&buf[..echo.size])).unwrap();
+            let at_b: Vec<Event> = std::iter::from_fn(|| p.b.poll_event()).collect();
+            assert_eq!(
+                at_b,
+                [
+                    Event::Connected,
+                    Event::ChannelOpen(announced),
+                    Event::Message {
+                        channel: announced,
+                        kind: MessageKind::Text,
+                        data: b"first".to_vec(),
+                    },
+                ],
+                "the OPEN and the message rode with the COOKIE ECHO"
+            );
+            p.events_b = at_b;
+        }
+        assert!(p.run(Duration::from_secs(10), |p| {
+            p.events_a.contains(&Event::ChannelOpen(negotiated))
+                && !messages(&p.events_b).is_empty()
+        }));
+        assert_eq!(
+            messages(&p.events_b),
+            [(announced, MessageKind::Text, b"first".to_vec())]
+        );
+        let position = |wanted: &dyn Fn(&Event) -> bool| p.events_b.iter().position(wanted);
+        let opened_at = position(&|e| *e == Event::ChannelOpen(announced)).expect("opened");
+        let message_at = position(&|e| matches!(e, Event::Message { .. })).expect("delivered");
+        assert!(
+            opened_at < message_at,
+            "the peer learns of the channel before its first message"
+        );
+        assert!(
+            !p.events_a.contains(&Event::ChannelOpen(announced)),
+            "announced once only"
+        );
+    }
+}
+
 #[test]
 fn a_pre_negotiated_channel_needs_no_dcep() {
     let mut p = Pair::new(4);

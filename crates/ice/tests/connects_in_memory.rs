@@ -7,6 +7,7 @@ use std::time::Duration;
 use common::{Pair, addr, agent, connected_pair, signal, start};
 use sansrtc_ice::{ConnectionState, Error, Event, Incoming, Role};
 use sansrtc_proto::{Protocol, Receive};
+use sansrtc_stun::wire::Message;
 
 #[test]
 fn two_agents_select_the_same_pair_and_complete() {
@@ -68,12 +69,49 @@ fn data_goes_out_on_the_selected_pair_and_comes_back_borrowed() {
 }
 
 #[test]
-fn data_before_a_pair_is_selected_is_refused() {
+fn data_before_any_pair_is_valid_is_refused() {
     let now = start();
     let mut a = agent(Role::Controlling, "127.0.0.1:5000", now, |_| {});
+    assert_eq!(a.data_path(), None);
     assert_eq!(
         a.write_data(b"x", &mut Vec::new()).unwrap_err(),
-        Error::ApiMisuse("no selected pair")
+        Error::ApiMisuse("no valid pair")
+    );
+}
+
+/// RFC 8445 §12.1: an agent may send data on a valid pair before one is selected. The
+/// controlled agent's own check succeeded, but every nomination is lost: it has no selected
+/// pair, and still sends on its valid pair, which the controlling agent accepts.
+#[test]
+fn the_controlled_agent_sends_on_a_valid_pair_before_nomination() {
+    let now = start();
+    let mut a = agent(Role::Controlling, "127.0.0.1:5000", now, |_| {});
+    let mut b = agent(Role::Controlled, "127.0.0.1:6000", now, |_| {});
+    signal(now, &mut a, &mut b);
+    let mut p = Pair::new(a, b, now);
+    p.drop = Box::new(|from_a, bytes| {
+        from_a
+            && Message::parse(bytes)
+                .is_ok_and(|m| m.raw(sansrtc_stun::wire::attr::USE_CANDIDATE).is_some())
+    });
+    assert!(p.run_until(Duration::from_millis(500), |p| p.b.data_path().is_some()));
+    assert_eq!(p.b.selected_path(), None, "the nomination was lost");
+    let path = p.b.data_path().unwrap();
+    let mut buf = Vec::new();
+    let t = p.b.write_data(b"early", &mut buf).unwrap();
+    assert_eq!(
+        (t.source, t.destination),
+        (path.local.base, path.remote.address)
+    );
+    let rx = Receive {
+        proto: Protocol::Udp,
+        source: t.source,
+        destination: t.destination,
+        contents: &buf[..t.size],
+    };
+    assert_eq!(
+        p.a.handle_datagram(p.now, rx),
+        Ok(Incoming::Data(&b"early"[..]))
     );
 }
 

@@ -1,8 +1,9 @@
 //! The composed transport of one PeerConnection: the ICE agent carries every datagram; DTLS
-//! runs over the selected pair once its role and the peer's fingerprint are known; the SCTP
+//! starts once its role and the peer's fingerprint are known and ICE has a valid pair (the
+//! selected one, or before selection the best valid one, RFC 8445 §12.1); the SCTP
 //! association and its data channels run over DTLS application data. One Sans-IO loop: a
 //! datagram is demultiplexed by its first byte (RFC 7983), what leaves goes out through ICE's
-//! selected pair, and there are no queues between the layers beyond each layer's own.
+//! data path, and there are no queues between the layers beyond each layer's own.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -227,7 +228,14 @@ impl Engine {
         let Some(role) = self.dtls_role else {
             return;
         };
-        let Some((local, remote)) = self.selected.or(path) else {
+        // Before ICE selects a pair, a valid one will do (RFC 8445 §12.1): the DTLS client
+        // starts as soon as its own check succeeded instead of waiting for the nomination.
+        let valid = || {
+            self.ice
+                .data_path()
+                .map(|p| (p.local.base, p.remote.address))
+        };
+        let Some((local, remote)) = self.selected.or(path).or_else(valid) else {
             return;
         };
         let mut config = DtlsConfig::new(
@@ -274,6 +282,9 @@ impl Engine {
     pub(crate) fn pump(&mut self, now: Instant) {
         while let Some(event) = self.ice.poll_event() {
             self.ice_event(now, event);
+        }
+        if self.dtls.is_none() {
+            self.start_dtls(now, None);
         }
         if let Some(dtls) = self.dtls.as_mut() {
             let mut connected = None;
@@ -517,10 +528,10 @@ impl Engine {
             return Some(t);
         }
         // A DTLS server starts on the client's first datagram, which can come before its own
-        // agent has selected a pair: its flight waits in the endpoint until ICE can carry it.
+        // agent has a valid pair: its flight waits in the endpoint until ICE can carry it.
         // (Taken out now, it would be lost, and the endpoint answers the client's
         // retransmissions only after half a retransmission timeout: 0.8 s with Chromium.)
-        self.ice.selected_path()?;
+        self.ice.data_path()?;
         let dtls = self.dtls.as_mut()?;
         loop {
             // The record is written where the datagram goes, and ICE sends it in place.

@@ -52,7 +52,10 @@ pub enum Event {
     Failed(FailReason),
     /// A data channel the peer opened (the browser's `datachannel` event); it is open.
     DataChannel(ChannelId),
-    /// One of our data channels is open.
+    /// One of our data channels is open: messages sent now are delivered. An announced
+    /// channel opens once its DATA_CHANNEL_OPEN is on its way with the SCTP COOKIE ECHO (RFC
+    /// 8832 §6 lets the opener send before the peer's ACK); a pre-negotiated one when the
+    /// association is up.
     ChannelOpen(ChannelId),
     /// A message on a data channel.
     ChannelMessage {

@@ -194,6 +194,17 @@ impl Agent {
         }
     }
 
+    /// Where [`Agent::write_data`] sends now: the selected pair, or before one is selected the
+    /// valid pair of highest priority, since an agent may send data on any valid pair until
+    /// then (RFC 8445 §12.1). `None` while no check has succeeded.
+    pub fn data_path(&self) -> Option<SelectedPath> {
+        match self.form() {
+            Form::Full(f) => f.data_path(),
+            Form::Compact(c) => Some(c.selected),
+            Form::None => None,
+        }
+    }
+
     /// Counters.
     pub fn stats(&self) -> Stats {
         match self.form() {
@@ -361,12 +372,13 @@ impl Agent {
         }
     }
 
-    /// Writes `data` for the selected pair into `buf` and says where to send it (from
+    /// Writes `data` for the selected pair (or, before one is selected, the best valid pair:
+    /// [`Agent::data_path`]) into `buf` and says where to send it (from
     /// `Transmit::source`, a local base, to the remote address; through the TURN client when
     /// the local candidate is relayed).
     ///
     /// # Errors
-    /// [`Error::ApiMisuse`] with no selected pair; [`Error::Closed`] after `close`, or once
+    /// [`Error::ApiMisuse`] with no valid pair yet; [`Error::Closed`] after `close`, or once
     /// consent has expired (RFC 7675 §5.1).
     pub fn write_data(&mut self, data: &[u8], buf: &mut Vec<u8>) -> Result<Transmit, Error> {
         buf.clear();

@@ -267,6 +267,23 @@ impl Full {
         self.selected
     }
 
+    /// Where data goes now: the selected pair, or before there is one the valid pair of
+    /// highest priority (RFC 8445 §12.1).
+    pub(crate) fn data_path(&self) -> Option<SelectedPath> {
+        if self.selected.is_some() {
+            return self.selected;
+        }
+        let (_, pair) = self
+            .checks
+            .iter()
+            .filter(|(_, p)| p.state == PairState::Succeeded)
+            .max_by_key(|(_, p)| p.priority)?;
+        Some(SelectedPath {
+            local: *self.locals.get(pair.local)?,
+            remote: *self.remotes.get(pair.remote)?,
+        })
+    }
+
     /// Counters.
     pub(crate) fn stats(&self) -> Stats {
         self.stats
@@ -619,7 +636,7 @@ impl Full {
     /// scratch buffer kept for the next time, and the frame is written into `buf`).
     ///
     /// # Errors
-    /// [`Error::ApiMisuse`] with no selected pair; [`Error::Closed`] after `close`.
+    /// [`Error::ApiMisuse`] with no valid pair yet; [`Error::Closed`] after `close`.
     pub(crate) fn send_in_place(&mut self, buf: &mut Vec<u8>) -> Result<Transmit, Error> {
         if matches!(
             self.state,
@@ -628,7 +645,7 @@ impl Full {
             // RFC 7675 §5.1: without consent nothing more is sent.
             return Err(Error::Closed);
         }
-        let path = self.selected.ok_or(Error::ApiMisuse("no selected pair"))?;
+        let path = self.data_path().ok_or(Error::ApiMisuse("no valid pair"))?;
         if let Some(index) = self.relay_of(path.local.base) {
             let now = self.last_now;
             return self

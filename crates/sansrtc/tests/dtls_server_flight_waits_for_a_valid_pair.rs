@@ -1,7 +1,7 @@
-//! A DTLS server whose ICE agent has not yet selected a pair when the client's ClientHello
-//! arrives keeps its answering flight until ICE can carry it. Chromium does this to us: as
-//! the controlling agent it nominates and sends its ClientHello at once, while our triggered
-//! check is still out. The flight used to be taken from the DTLS endpoint and dropped, and
+//! A DTLS server whose ICE agent has no valid pair yet when the client's ClientHello arrives
+//! keeps its answering flight until ICE can carry it (on a valid pair, RFC 8445 §12.1).
+//! Chromium does this to us: as the controlling agent it nominates and sends its ClientHello
+//! at once, while our triggered check is still out. The flight used to be taken from the DTLS endpoint and dropped, and
 //! the handshake then waited for the client's retransmissions to be answered (0.8 s against
 //! Chromium 156; see `interop/tests/chrome_data_channels.rs`).
 
@@ -66,7 +66,7 @@ fn the_server_flight_waits_for_ice_instead_of_being_lost() {
         &[b_addr],
         PeerConnection::new(config(2), t0).unwrap(),
     );
-    // b's own checks are lost for a while, so b cannot select a pair before a's ClientHello
+    // b's own checks are lost for a while, so b has no valid pair before a's ClientHello
     // comes; a's checks (and b's answers to them) go through. Every ClientHello of a is
     // counted.
     let client_hellos = Rc::new(Cell::new(0));
