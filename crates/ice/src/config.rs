@@ -26,6 +26,19 @@ impl std::fmt::Debug for Credentials {
 }
 
 impl Credentials {
+    /// Whether both parts are 4 to 256 (ufrag) and 22 to 256 (password) ice-chars
+    /// (`ALPHA / DIGIT / "+" / "/"`, RFC 8839 §5.4).
+    pub fn is_valid(&self) -> bool {
+        let ice_chars = |s: &str| {
+            s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+        };
+        (4..=256).contains(&self.ufrag.len())
+            && (22..=256).contains(&self.pwd.len())
+            && ice_chars(&self.ufrag)
+            && ice_chars(&self.pwd)
+    }
+
     /// Fresh random credentials: an 8-character ufrag and a 24-character password (more than
     /// the 24 and 128 bits RFC 8445 §5.3 asks for), from `rng`.
     pub fn random<R: rand::Rng + ?Sized>(rng: &mut R) -> Self {

@@ -57,6 +57,14 @@ impl Handles {
         }
     }
 
+    /// Unbinds a handle from its stream (the transport under it is gone; it binds again
+    /// with the next one).
+    pub(crate) fn unbind(&mut self, id: ChannelId) {
+        if let Some(stream) = self.handles.get_mut(&id.0).and_then(|h| h.stream.take()) {
+            self.by_stream.remove(&stream);
+        }
+    }
+
     /// The handle of a stream.
     pub(crate) fn of_stream(&self, stream: u16) -> Option<ChannelId> {
         self.by_stream.get(&stream).map(|&id| ChannelId(id))

@@ -205,6 +205,12 @@ impl PeerConnection {
         self.engine.state()
     }
 
+    /// The ICE agent's state (the browser's `iceConnectionState`, RFC 8445 §6.1.3 and
+    /// RFC 7675 consent).
+    pub fn ice_connection_state(&self) -> sansrtc_ice::ConnectionState {
+        self.engine.ice.state()
+    }
+
     /// The SCTP extensions negotiated with the peer in INIT and INIT ACK (partial
     /// reliability, stream reconfiguration, I-DATA, zero checksum), once the association has
     /// heard the peer's.

@@ -150,6 +150,49 @@ impl Engine {
         self.remote_fingerprints = fingerprints;
     }
 
+    /// The peer's certificate fingerprints so far.
+    pub(crate) fn remote_fingerprints(&self) -> &[Fingerprint] {
+        &self.remote_fingerprints
+    }
+
+    /// The peer's `a=max-message-size` so far.
+    pub(crate) fn remote_max_message_size(&self) -> Option<usize> {
+        self.remote_max_message_size
+    }
+
+    /// Drops the transport a first remote offer started (its JSEP rollback): DTLS, the
+    /// association and the DTLS role go, as if the offer never came. Channels that had
+    /// opened close; the application's channels that had not wait, unbound, for the next
+    /// negotiation.
+    pub(crate) fn reset_transport(&mut self) {
+        if let Some(channels) = self.channels.take() {
+            let bound: Vec<(ChannelId, u16)> = self
+                .handles
+                .iter()
+                .filter_map(|(id, h)| Some((id, h.stream?)))
+                .collect();
+            for (id, stream) in bound {
+                let opened = channels
+                    .channel(sansrtc_datachannel::ChannelId(stream))
+                    .is_some_and(|c| c.state == sansrtc_datachannel::ChannelState::Open);
+                if opened {
+                    self.handles.remove(id);
+                    self.events.push_back(Event::ChannelClosed(id));
+                } else {
+                    self.handles.unbind(id);
+                }
+            }
+        }
+        self.dtls = None;
+        self.dtls_role = None;
+        self.remote_fingerprints.clear();
+        self.remote_max_message_size = None;
+        self.selected = None;
+        self.negotiated = None;
+        self.sctp_connect_at = None;
+        self.set_state(ConnectionState::New);
+    }
+
     /// The SRTP profiles DTLS offers, in preference order.
     pub(crate) fn set_srtp_profiles(&mut self, profiles: Vec<SrtpProfileId>) {
         self.srtp_profiles = profiles;

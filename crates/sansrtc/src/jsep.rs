@@ -2,8 +2,9 @@
 //! answers to offers with audio and video (codecs intersected, media inactive until media
 //! exists), the signaling states, and trickled candidates both ways.
 //!
-//! Later offers renegotiate the same transport (roles kept), and an offer may restart ICE
-//! (either side). Not done yet: rollback, adding media sections.
+//! Later offers renegotiate the same transport (roles kept), an offer may restart ICE (either
+//! side), and an offer may be rolled back ([`SdpType::Rollback`], see `rollback.rs`). Not done
+//! yet: adding media sections.
 
 use std::time::Instant;
 
@@ -36,13 +37,17 @@ pub enum SignalingState {
     Closed,
 }
 
-/// An offer or an answer.
+/// An offer, an answer, or a rollback (RFC 8829 §4.1.10.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SdpType {
     /// An offer.
     Offer,
     /// An answer.
     Answer,
+    /// Discards the offer set last (ours with `set_local_description`, the peer's with
+    /// `set_remote_description`) and returns to stable, as before it (the SDP text is
+    /// ignored; the browser's passes an empty one).
+    Rollback,
 }
 
 /// Options of [`PeerConnection::create_offer_with`].
@@ -64,16 +69,24 @@ impl OfferOptions {
 /// Signaling state and the descriptions exchanged.
 #[derive(Debug)]
 pub(crate) struct Signaling {
-    state: SignalingState,
+    pub(crate) state: SignalingState,
     session_id: u64,
     version: u64,
-    remote_offer: Option<SessionDescription>,
+    pub(crate) remote_offer: Option<SessionDescription>,
     /// The mid of the data channel section (ours when offering, the peer's when answering).
-    data_mid: String,
+    pub(crate) data_mid: String,
     /// The peer's ICE username fragment so far: a new one is an ICE restart.
-    remote_ufrag: Option<String>,
+    pub(crate) remote_ufrag: Option<String>,
     /// An offer/answer exchange has completed: later ones renegotiate.
-    negotiated: bool,
+    pub(crate) negotiated: bool,
+    /// Credentials for the ICE restart an offer we created carries (applied when the offer
+    /// is set).
+    restart_credentials: Option<Credentials>,
+    /// What a rollback restores while an offer is pending.
+    pub(crate) checkpoint: Option<Box<crate::rollback::Checkpoint>>,
+    /// The seed restart credentials are derived from (with `restarts`), if deterministic.
+    seed: Option<sansrtc_proto::rng::Seed>,
+    restarts: u32,
 }
 
 impl Signaling {
@@ -88,7 +101,25 @@ impl Signaling {
             data_mid: "0".to_owned(),
             remote_ufrag: None,
             negotiated: false,
+            restart_credentials: None,
+            checkpoint: None,
+            seed,
+            restarts: 0,
         }
+    }
+}
+
+/// The ICE credentials an offer carries (its bundle transport's).
+fn offered_credentials(description: &SessionDescription) -> Result<Credentials, Error> {
+    let transport = description
+        .bundle_transport()
+        .ok_or_else(|| Error::BadDescription("no transport".to_owned()))?;
+    match (transport.ice_ufrag, transport.ice_pwd) {
+        (Some(ufrag), Some(pwd)) => Ok(Credentials {
+            ufrag: ufrag.to_owned(),
+            pwd: pwd.to_owned(),
+        }),
+        _ => Err(Error::BadDescription("no ICE credentials".to_owned())),
     }
 }
 
@@ -149,11 +180,27 @@ impl PeerConnection {
         if self.signaling.state != SignalingState::Stable {
             return Err(Error::InvalidState);
         }
+        let _ = now;
+        let mut transport = self.local_transport();
+        // The restart happens when the offer is set (so an offer never set, or rolled back,
+        // changes nothing); the offer carries the credentials it will use.
+        self.signaling.restart_credentials = None;
         if options.ice_restart {
-            self.engine.ice.restart(now);
-            self.engine.pump(now);
+            let signaling = &mut self.signaling;
+            signaling.restarts = signaling.restarts.wrapping_add(1);
+            let seed = signaling.seed.map(|mut seed| {
+                for (byte, n) in seed.iter_mut().zip(signaling.restarts.to_le_bytes()) {
+                    *byte ^= n;
+                }
+                seed[31] ^= 0x5a;
+                seed
+            });
+            let credentials = Credentials::random(&mut sansrtc_proto::rng::from_seed(seed));
+            transport.ice_ufrag.clone_from(&credentials.ufrag);
+            transport.ice_pwd.clone_from(&credentials.pwd);
+            self.signaling.restart_credentials = Some(credentials);
         }
-        let offer = OfferBuilder::new(self.signaling.session_id, self.local_transport())
+        let offer = OfferBuilder::new(self.signaling.session_id, transport)
             .session_version(self.signaling.version)
             .data_channel(self.data_channel_options())
             .build();
@@ -203,19 +250,33 @@ impl PeerConnection {
     ) -> Result<(), Error> {
         let _entered = self.span.clone().entered();
         let now = self.clock(now);
-        let _ = parse(sdp)?;
+        if kind == SdpType::Rollback {
+            return self.rollback(now, false);
+        }
+        let description = parse(sdp)?;
         match (kind, self.signaling.state) {
             (SdpType::Offer, SignalingState::Stable) => {
+                let credentials = offered_credentials(&description)?;
+                self.take_checkpoint();
                 // The offerer controls (RFC 8829 §5.2.1); a renegotiation keeps the roles.
                 if !self.signaling.negotiated {
                     self.engine.ice.set_role(now, IceRole::Controlling);
                 }
+                // New credentials in our offer: it restarts ICE (from create_offer_with).
+                if credentials != *self.engine.ice.local_credentials() {
+                    self.engine
+                        .ice
+                        .restart_with(now, credentials)
+                        .map_err(|_| Error::BadDescription("ICE credentials".to_owned()))?;
+                }
+                self.signaling.restart_credentials = None;
                 self.signaling.state = SignalingState::HaveLocalOffer;
             }
             (SdpType::Answer, SignalingState::HaveRemoteOffer) => {
                 self.signaling.state = SignalingState::Stable;
                 self.signaling.version += 1;
                 self.signaling.negotiated = true;
+                self.commit_offer();
             }
             _ => return Err(Error::InvalidState),
         }
@@ -237,7 +298,16 @@ impl PeerConnection {
     ) -> Result<(), Error> {
         let _entered = self.span.clone().entered();
         let now = self.clock(now);
+        if kind == SdpType::Rollback {
+            return self.rollback(now, true);
+        }
         let description = parse(sdp)?;
+        // An offer that crosses ours rolls ours back first (glare; the browser does the same,
+        // and perfect negotiation's polite peer relies on it).
+        if kind == SdpType::Offer && self.signaling.state == SignalingState::HaveLocalOffer {
+            offered_credentials(&description)?;
+            self.rollback(now, false)?;
+        }
         let our_role = {
             let transport = description
                 .bundle_transport()
@@ -264,6 +334,9 @@ impl PeerConnection {
                 _ => return Err(Error::InvalidState),
             }
         };
+        if kind == SdpType::Offer {
+            self.take_checkpoint();
+        }
         // A new remote ufrag in an offer is an ICE restart (RFC 8445 §9): we restart too, so
         // the answer carries new credentials.
         let remote_ufrag = description
@@ -295,10 +368,11 @@ impl PeerConnection {
                 self.signaling.remote_offer = Some(description);
                 self.signaling.state = SignalingState::HaveRemoteOffer;
             }
-            SdpType::Answer => {
+            SdpType::Answer | SdpType::Rollback => {
                 self.signaling.state = SignalingState::Stable;
                 self.signaling.version += 1;
                 self.signaling.negotiated = true;
+                self.commit_offer();
             }
         }
         self.engine.set_dtls_role(now, our_role);

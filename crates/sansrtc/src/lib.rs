@@ -48,6 +48,7 @@ mod convert;
 mod engine;
 mod event;
 mod jsep;
+mod rollback;
 mod stats;
 
 pub use channels::ChannelId;

@@ -352,9 +352,50 @@ impl Agent {
 
     /// ICE restart (RFC 8445 §9): new local credentials (to signal), the check list and
     /// remote candidates forgotten, gathering again. The selected pair keeps carrying data
-    /// until a new one is selected.
+    /// until a new one is selected. What it replaced is kept for
+    /// [`Agent::rollback_restart`] until [`Agent::commit_restart`].
     pub fn restart(&mut self, now: Instant) {
         self.full(now).restart(now);
+    }
+
+    /// As [`Agent::restart`], with local credentials the caller chose (JSEP puts them in an
+    /// offer before the offer is applied).
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] unless the ufrag has 4 to 256 and the password 22 to 256
+    /// ice-chars (RFC 8839 §5.4).
+    pub fn restart_with(&mut self, now: Instant, credentials: Credentials) -> Result<(), Error> {
+        if !credentials.is_valid() {
+            return Err(Error::ApiMisuse("ICE credentials"));
+        }
+        self.full(now).restart_with(now, credentials);
+        Ok(())
+    }
+
+    /// The latest restart stands (its offer/answer exchange completed): what it replaced is
+    /// forgotten, and [`Agent::rollback_restart`] has nothing more to undo.
+    pub fn commit_restart(&mut self) {
+        if let FormMut::Full(f) = self.form_mut() {
+            f.commit_restart();
+        }
+    }
+
+    /// Undoes a restart not yet committed (a JSEP rollback of the offer that restarted,
+    /// RFC 8829 §4.1.10.2): our previous credentials, the peer's and its candidates come
+    /// back, and their pairs are checked again; the selected pair, which kept carrying
+    /// data, stays. False when there was nothing to undo.
+    pub fn rollback_restart(&mut self, now: Instant) -> bool {
+        match self.form_mut() {
+            FormMut::Full(f) => f.rollback_restart(now),
+            FormMut::Compact(_) | FormMut::None => false,
+        }
+    }
+
+    /// Forgets the peer entirely: its credentials, candidates, pairs and the selected pair;
+    /// the state is New again (a JSEP rollback of the first remote offer). Our own
+    /// credentials and candidates stay.
+    pub fn forget_remote(&mut self, now: Instant) {
+        self.full(now).forget_remote(now);
     }
 
     /// Stops the agent: nothing more is sent.

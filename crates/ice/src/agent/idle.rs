@@ -24,7 +24,8 @@ impl Full {
             && self.checks.in_flight().is_empty()
             && self.gathering.earliest_deadline().is_none()
             && self.selected.is_some()
-            && self.remote_key.is_some();
+            && self.remote_key.is_some()
+            && self.before_restart.is_none();
         quiet.then_some(self.completed_at? + after)
     }
 

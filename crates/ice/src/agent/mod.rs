@@ -17,6 +17,7 @@ mod idle;
 mod incoming;
 mod message;
 mod relay;
+mod restart;
 mod selection;
 
 pub use api::Agent;
@@ -158,6 +159,8 @@ pub(crate) struct Full {
     stats: Stats,
     /// When the state became Completed (compaction waits a quiet period after it).
     completed_at: Option<Instant>,
+    /// What the latest ICE restart replaced, until it is committed or rolled back.
+    before_restart: Option<Box<restart::BeforeRestart>>,
 }
 
 impl std::fmt::Debug for Full {
@@ -217,6 +220,7 @@ impl Full {
             last_now: now,
             stats: Stats::default(),
             completed_at: None,
+            before_restart: None,
             config,
         }
     }
@@ -557,51 +561,6 @@ impl Full {
         let now = self.clock(now);
         self.remote_complete = true;
         self.check_failed(now);
-    }
-
-    /// ICE restart (RFC 8445 §9): new local credentials (to signal), the check list and
-    /// remote candidates forgotten, gathering again. The selected pair keeps carrying data
-    /// until a new one is selected.
-    pub(crate) fn restart(&mut self, now: Instant) {
-        let now = self.clock(now);
-        self.local_credentials = Credentials::random(&mut self.rng);
-        self.local_key = IntegrityKey::new(self.local_credentials.pwd.as_bytes());
-        self.remote_credentials = None;
-        self.remote_key = None;
-        self.forget_remote_session();
-        let hosts: Vec<LocalAddress> = self
-            .locals
-            .iter()
-            .filter(|c| c.kind == CandidateKind::Host)
-            .map(|c| LocalAddress {
-                address: c.address,
-                interface_rank: 0,
-            })
-            .collect();
-        let relayed: Vec<Candidate> = self
-            .locals
-            .iter()
-            .copied()
-            .filter(|c| c.kind == CandidateKind::Relayed)
-            .collect();
-        self.locals.clear();
-        self.gathering = Gathering::default();
-        self.add_local_addresses(now, &hosts);
-        for candidate in relayed {
-            self.add_local_candidate(candidate);
-        }
-    }
-
-    fn forget_remote_session(&mut self) {
-        self.remotes.clear();
-        self.remote_index.clear();
-        self.checks.clear();
-        self.selected_pair = None;
-        self.remote_complete = false;
-        self.first_valid = None;
-        self.outgoing
-            .retain(|o| !matches!(o, Outgoing::Check { .. }));
-        // The selected path stays: data keeps flowing until a new pair is selected.
     }
 
     /// Stops the agent: nothing more is sent.
