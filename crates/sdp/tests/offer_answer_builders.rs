@@ -243,3 +243,37 @@ fn answer_to_a_section_without_a_usable_mid_writes_no_mid() {
     assert!(!text.contains("a=mid"), "{text}");
     assert_eq!(text.parse::<SessionDescription>().unwrap(), answer);
 }
+
+#[test]
+fn a_section_answer_sets_its_direction_and_the_stream_it_sends() {
+    use sansrtc_sdp::attributes::Msid;
+    use sansrtc_sdp::jsep::{SectionAnswer, SendStream};
+    let offer = load("vectors/chrome-156-offer-av.sdp");
+    let mut options = AnswerOptions::default();
+    let mut audio = SectionAnswer::new("0", Direction::SendRecv);
+    audio.msid = Some(Msid {
+        stream: "echo".to_owned(),
+        track: Some("echo-audio".to_owned()),
+    });
+    audio.stream = Some(SendStream::new(1111, None, "sansrtc"));
+    let mut video = SectionAnswer::new("1", Direction::RecvOnly);
+    video.stream = Some(SendStream::new(2222, Some(3333), "sansrtc"));
+    options.sections = vec![audio, video];
+    let answer = AnswerBuilder::new(&offer, 1, transport(), options).build();
+    no_errors(&answer);
+    let audio = answer.media_by_mid("0").unwrap();
+    assert_eq!(audio.direction(), Direction::SendRecv);
+    assert!(
+        audio
+            .attributes
+            .iter()
+            .any(|a| matches!(a, Attribute::Msid(m) if m.stream == "echo"))
+    );
+    let ssrcs: Vec<u32> = audio.ssrcs().map(|s| s.ssrc).collect();
+    assert!(!ssrcs.is_empty() && ssrcs.iter().all(|&s| s == 1111));
+    // Receiving only: no SSRC or msid lines, whatever stream was given.
+    let video = answer.media_by_mid("1").unwrap();
+    assert_eq!(video.direction(), Direction::RecvOnly);
+    assert_eq!(video.ssrcs().count(), 0);
+    assert_eq!(video.ssrc_groups().count(), 0);
+}

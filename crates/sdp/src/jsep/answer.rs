@@ -2,12 +2,12 @@
 //! keep the offer's mids, payload types and BUNDLE group.
 
 use super::offer::{
-    CodecSpec, DataChannelOptions, LocalTransport, MediaOptions, data_section, null_connection,
-    session, transport_attributes,
+    CodecSpec, DataChannelOptions, LocalTransport, MediaOptions, SendStream, data_section,
+    null_connection, session, stream_attributes, transport_attributes,
 };
 use crate::attributes::{
-    Attribute, Direction, Group, MsidSemantic, Rid, Sctpmap, Setup, Simulcast, SimulcastStreams,
-    StreamDirection,
+    Attribute, Direction, Group, Msid, MsidSemantic, Rid, Sctpmap, Setup, Simulcast,
+    SimulcastStreams, StreamDirection,
 };
 use crate::codec::Codec;
 use crate::media::{MediaDescription, MediaKind, TransportProtocol};
@@ -31,6 +31,36 @@ pub struct AnswerOptions {
     pub direction: Direction,
     /// Accept simulcast the offerer sends (answer `a=simulcast:recv` with its rids).
     pub receive_simulcast: bool,
+    /// Per-section answers (a transceiver's direction and the stream it sends), by mid;
+    /// sections not listed take `direction` and send nothing.
+    pub sections: Vec<SectionAnswer>,
+}
+
+/// How to answer one audio or video section (JSEP §5.3.1: the transceiver's direction, and
+/// its `a=msid` and SSRC lines when it sends).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SectionAnswer {
+    /// The offered section's `a=mid`.
+    pub mid: String,
+    /// What we want (intersected with the offer's direction reversed).
+    pub direction: Direction,
+    /// `a=msid` of the track we send.
+    pub msid: Option<Msid>,
+    /// The stream we send.
+    pub stream: Option<SendStream>,
+}
+
+impl SectionAnswer {
+    /// An answer for section `mid` in `direction`, sending nothing yet.
+    pub fn new(mid: impl Into<String>, direction: Direction) -> Self {
+        Self {
+            mid: mid.into(),
+            direction,
+            msid: None,
+            stream: None,
+        }
+    }
 }
 
 impl Default for AnswerOptions {
@@ -53,6 +83,7 @@ impl Default for AnswerOptions {
             setup: Setup::Active,
             direction: Direction::SendRecv,
             receive_simulcast: true,
+            sections: Vec::new(),
         }
     }
 }
@@ -265,7 +296,11 @@ impl<'a> AnswerBuilder<'a> {
         if accepted.is_empty() {
             return Self::rejected(offered);
         }
-        let direction = match (offered.direction().reversed(), self.options.direction) {
+        let section = offered
+            .mid()
+            .and_then(|mid| self.options.sections.iter().find(|s| s.mid == mid));
+        let wanted = section.map_or(self.options.direction, |s| s.direction);
+        let direction = match (offered.direction().reversed(), wanted) {
             (Direction::Inactive, _) | (_, Direction::Inactive) => Direction::Inactive,
             (Direction::SendRecv, ours) => ours,
             (theirs, Direction::SendRecv) => theirs,
@@ -289,6 +324,11 @@ impl<'a> AnswerBuilder<'a> {
                 .map(Attribute::Extmap),
         );
         a.push(Attribute::Direction(direction));
+        let sending = matches!(direction, Direction::SendRecv | Direction::SendOnly);
+        let msid = section.and_then(|s| s.msid.as_ref()).filter(|_| sending);
+        if let Some(msid) = msid {
+            a.push(Attribute::Msid(msid.clone()));
+        }
         if offered.has(&Attribute::RtcpMux) {
             a.push(Attribute::RtcpMux);
         }
@@ -297,6 +337,9 @@ impl<'a> AnswerBuilder<'a> {
         }
         for codec in &accepted {
             codec.attributes(a);
+        }
+        if sending {
+            stream_attributes(&[], section.and_then(|s| s.stream.as_ref()), msid, a);
         }
         if self.options.receive_simulcast
             && let Some(send) = offered

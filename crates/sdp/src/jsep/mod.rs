@@ -5,7 +5,7 @@ mod answer;
 mod offer;
 mod transport;
 
-pub use answer::{AnswerBuilder, AnswerOptions};
+pub use answer::{AnswerBuilder, AnswerOptions, SectionAnswer};
 pub use offer::{
     CodecSpec, DataChannelOptions, LocalTransport, MediaOptions, OfferBuilder, SendStream,
 };

@@ -260,6 +260,17 @@ pub struct SendStream {
     pub cname: String,
 }
 
+impl SendStream {
+    /// A stream with its SSRC, RTX SSRC and RTCP CNAME.
+    pub fn new(ssrc: u32, rtx_ssrc: Option<u32>, cname: impl Into<String>) -> Self {
+        Self {
+            ssrc,
+            rtx_ssrc,
+            cname: cname.into(),
+        }
+    }
+}
+
 /// One audio or video section to offer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -458,8 +469,23 @@ pub(crate) fn session(
 
 /// Appends the SSRC and simulcast lines of a stream we send.
 pub(crate) fn send_attributes(options: &MediaOptions, out: &mut Vec<Attribute>) {
-    if !options.simulcast.is_empty() {
-        for rid in &options.simulcast {
+    stream_attributes(
+        &options.simulcast,
+        options.stream.as_ref(),
+        options.msid.as_ref(),
+        out,
+    );
+}
+
+/// The SSRC lines (cname, msid, FID group) of `stream` and the simulcast lines of `rids`.
+pub(crate) fn stream_attributes(
+    rids: &[String],
+    stream: Option<&SendStream>,
+    msid: Option<&Msid>,
+    out: &mut Vec<Attribute>,
+) {
+    if !rids.is_empty() {
+        for rid in rids {
             out.push(Attribute::Rid(Rid {
                 id: rid.clone(),
                 direction: StreamDirection::Send,
@@ -469,8 +495,7 @@ pub(crate) fn send_attributes(options: &MediaOptions, out: &mut Vec<Attribute>) 
         out.push(Attribute::Simulcast(Simulcast {
             directions: vec![SimulcastStreams {
                 direction: StreamDirection::Send,
-                streams: options
-                    .simulcast
+                streams: rids
                     .iter()
                     .map(|rid| {
                         vec![SimulcastId {
@@ -482,7 +507,7 @@ pub(crate) fn send_attributes(options: &MediaOptions, out: &mut Vec<Attribute>) 
             }],
         }));
     }
-    if let Some(stream) = &options.stream {
+    if let Some(stream) = stream {
         if let Some(rtx) = stream.rtx_ssrc {
             out.push(Attribute::SsrcGroup(SsrcGroup {
                 semantics: "FID".to_owned(),
@@ -495,7 +520,7 @@ pub(crate) fn send_attributes(options: &MediaOptions, out: &mut Vec<Attribute>) 
                 attribute: "cname".into(),
                 value: Some(stream.cname.clone()),
             }));
-            if let Some(msid) = &options.msid {
+            if let Some(msid) = msid {
                 out.push(Attribute::Ssrc(Ssrc {
                     ssrc,
                     attribute: "msid".into(),
