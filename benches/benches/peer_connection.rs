@@ -20,6 +20,10 @@
 //!   virtual time moved to the next timeout when both are idle; its `Channel::write` refuses a
 //!   message when its buffer is full, and the loop tries again after the next exchange.
 //!
+//! - `pc_bulk/rtc` and `pc_setup/rtc_construct_to_open`: webrtc-rs's Sans-IO `rtc` 0.21
+//!   (`RTCPeerConnection`, ring crypto) doing the same, driven the same way; the driver and how
+//!   it differs are in `peer_connection/rtc.rs`.
+//!
 //! It also prints, once, the round trips from the answer being applied to an open channel,
 //! stepping the two as a network with a one-way delay would.
 //!
@@ -518,6 +522,9 @@ fn str0m_runs(c: &mut Criterion) {
     group.bench_function("str0m_construct_to_open", |b| {
         b.iter(|| black_box(Str0mPair::connect().1));
     });
+    group.bench_function("rtc_construct_to_open", |b| {
+        b.iter(|| black_box(rtc_driver::RtcPair::connect().1));
+    });
     group.finish();
     let mut group = c.benchmark_group("pc_bulk");
     group.throughput(Throughput::Bytes(total as u64));
@@ -530,8 +537,18 @@ fn str0m_runs(c: &mut Criterion) {
             BatchSize::PerIteration,
         );
     });
+    group.bench_function("rtc", |b| {
+        b.iter_batched(
+            rtc_driver::RtcPair::connect,
+            |(mut p, id)| assert_eq!(p.bulk(id, total, &message), total),
+            BatchSize::PerIteration,
+        );
+    });
     group.finish();
 }
+
+#[path = "peer_connection/rtc.rs"]
+mod rtc_driver;
 
 criterion_group!(benches, setup, bulk, str0m_runs, keepalive);
 criterion_main!(benches);
