@@ -14,6 +14,7 @@
 pub mod browser;
 pub mod coturn;
 pub mod driver;
+pub mod example;
 pub mod openssl;
 pub mod peer_connection;
 pub mod piped;

@@ -1,6 +1,6 @@
 //! Our PeerConnection against headless Chromium on 127.0.0.1: data channels both ways, in
 //! both offer directions, both DTLS roles, with pre-negotiated and partially reliable
-//! channels, and beside audio and video that we answer inactive. Every scenario is judged on
+//! channels, and beside audio and video that we answer receive-only. Every scenario is judged on
 //! both sides: our counters (each message of the page echoed, each of ours echoed back equal)
 //! and the page's verdict (each of its messages echoed back byte for byte, each of ours
 //! received), plus what `getStats()` says was negotiated, checked against our side.
@@ -14,21 +14,16 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use std::io::{BufRead, BufReader};
 use std::net::Ipv4Addr;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sansrtc::{AnswerSetup, CandidateKind, Config, DtlsRole, Reliability};
-use sansrtc_interop::browser::Browser;
 use sansrtc_interop::coturn::{Coturn, CoturnOptions, PASSWORD, USER};
+use sansrtc_interop::example::run_with_chromium;
 use sansrtc_interop::peer_connection::{
     ChannelPlan, Creator, Message, Offerer, Outcome, Scenario, iana_suite_name, ice_ufrag,
     is_loopback_udp_candidate, loopback_only, run, stats_srtp_name,
 };
-use sansrtc_interop::{PeerProcess, TempDir};
 use serde_json::json;
 
 /// One browser at a time.
@@ -389,9 +384,10 @@ fn we_answer_active_and_are_the_dtls_client() {
 }
 
 /// (g) Chromium offers a camera and a microphone (fake devices) and a data channel; we
-/// answer the media sections inactive; Chromium accepts the answer and the channel works.
+/// answer the media sections receive-only (a transceiver made for each offered section, as
+/// the browser makes them); Chromium accepts the answer, sends, and the channel works.
 #[test]
-fn chrome_offers_audio_video_and_data_we_answer_media_inactive() {
+fn chrome_offers_audio_video_and_data_we_answer_media_recvonly() {
     let mut s = Scenario::new(
         "audio, video and data",
         vec![ChannelPlan::new("data", Creator::Browser, &SOME)],
@@ -415,7 +411,7 @@ fn chrome_offers_audio_video_and_data_we_answer_media_inactive() {
     for t in transceivers {
         assert_eq!(
             t["currentDirection"],
-            "inactive",
+            "sendonly",
             "{}",
             outcome.diagnostics()
         );
@@ -452,51 +448,6 @@ fn only_udp_candidates_on_127_0_0_1_reach_our_side() {
     assert_eq!(skipped, ["a=candidate:2 1 udp 1 192.0.2.2 5 typ host"]);
 }
 
-/// Builds the example `name` of the `sansrtc` crate with the cargo running this test (same
-/// target directory, so usually a no-op) and returns its executable.
-fn build_example(name: &str) -> PathBuf {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-    let mut command = Command::new(cargo);
-    // Not the variables cargo set for this test: build scripts that track them (ring's do)
-    // would see a change and rebuild, here and in the next ordinary build.
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy();
-        if [
-            "CARGO_PKG_",
-            "CARGO_BIN_",
-            "CARGO_MANIFEST_",
-            "CARGO_CRATE_",
-            "CARGO_PRIMARY_",
-        ]
-        .iter()
-        .any(|p| key.starts_with(p))
-            || key == "CARGO_TARGET_TMPDIR"
-            || key == "OUT_DIR"
-        {
-            command.env_remove(&*key);
-        }
-    }
-    let output = command
-        .args(["build", "-p", "sansrtc", "--example", name])
-        .arg("--message-format=json-render-diagnostics")
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "building the example {name} failed"
-    );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .unwrap_or_else(|| panic!("cargo named no executable for the example {name}"))
-}
-
 /// (h) The `browser_chat` example (`crates/sansrtc/examples/browser_chat.rs`) as a person
 /// would run it, with headless Chromium as the person: the example serves its page and
 /// signals over a WebSocket; the page (in its `?auto` mode) offers the `chat` channel, sends
@@ -504,72 +455,20 @@ fn build_example(name: &str) -> PathBuf {
 /// line; the page received our greeting and our answer to its line. With
 /// `BROWSER_CHAT_ONCE=1` the example exits 0 only after both.
 #[test]
-#[expect(
-    clippy::disallowed_methods,
-    reason = "the example runs as a real process on the real clock; its output is read on a thread"
-)]
 fn browser_chat_example_chats_with_chrome() {
-    if Browser::Chromium.require().is_none() {
-        return;
-    }
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
-    let exe = build_example("browser_chat");
-    let started = Instant::now();
-    let mut command = Command::new(exe);
-    command
-        .env("BROWSER_CHAT_ONCE", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    let mut chat = PeerProcess::spawn(command).expect("browser_chat starts");
-    let stdout = chat.child_mut().stdout.take().expect("stdout");
-    let (lines_tx, lines) = mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut output = Vec::new();
-    let url = loop {
-        let line = lines
-            .recv_timeout(Duration::from_secs(10))
-            .unwrap_or_else(|_| panic!("browser_chat printed no URL: {output:?}"));
-        output.push(line.clone());
-        if let Some(url) = line.strip_prefix("browser_chat: open ") {
-            break url.trim().to_owned();
-        }
+    let Some(run) = run_with_chromium(
+        "browser_chat",
+        &[("BROWSER_CHAT_ONCE", "1")],
+        "?auto",
+        Duration::from_secs(20),
+    ) else {
+        return;
     };
-    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-    let profile = TempDir::new("chrome-chat").expect("profile directory");
-    let browser = Browser::Chromium
-        .launch(&format!("{url}?auto"), &profile)
-        .expect("Chromium starts");
-    let status = chat.wait_exit(started + Duration::from_secs(20));
-    let elapsed = started.elapsed();
-    drop(browser);
-    drop(chat);
-    let _ = reader.join();
-    output.extend(lines.try_iter());
-    let browser_log = std::fs::read_to_string(profile.path().join("browser.log"))
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| !l.contains("dbus/"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let why = || {
-        format!(
-            "browser_chat said:\n  {}\nbrowser log:\n{browser_log}",
-            output.join("\n  ")
-        )
-    };
-    eprintln!("browser_chat with Chromium: {elapsed:?}");
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "browser_chat ended with {status:?} after {elapsed:?}:\n{}",
-        why()
-    );
+    let output = &run.output;
+    let why = || run.why();
+    eprintln!("browser_chat with Chromium: {:?}", run.elapsed);
+    assert!(run.succeeded(), "{}", why());
     // Our side heard the page's line (and answered it).
     assert!(
         output
@@ -579,9 +478,8 @@ fn browser_chat_example_chats_with_chrome() {
         why()
     );
     // The page received our greeting and our answer, in that order (one ordered channel).
-    let verdict = output
-        .iter()
-        .find_map(|l| l.strip_prefix("browser_chat: the page received "))
+    let verdict = run
+        .line_after("browser_chat: the page received ")
         .unwrap_or_else(|| panic!("no verdict from the page:\n{}", why()));
     let received: Vec<String> = serde_json::from_str(verdict).expect("the verdict is JSON");
     assert_eq!(

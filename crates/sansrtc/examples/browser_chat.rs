@@ -26,19 +26,19 @@
     reason = "an example application owns the sockets, threads and the real clock"
 )]
 
-use std::error::Error;
-use std::io::{BufRead, BufReader, ErrorKind, Write};
-use std::net::{IpAddr, Ipv4Addr, TcpListener, TcpStream, UdpSocket};
+#[path = "common/web.rs"]
+mod web;
+
+use std::io::{BufRead, Write};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 use sansrtc::{ChannelId, Config, Event, MessageKind, PeerConnection, SdpType};
-use sansrtc_proto::{Protocol, Receive, SansIo};
+use sansrtc_proto::SansIo;
 use serde_json::{Value, json};
-use tungstenite::protocol::Role;
 use tungstenite::{Message, WebSocket};
-
-type Result<T> = std::result::Result<T, Box<dyn Error + Send + Sync>>;
+use web::{Peer, Request, Result, accept_websocket, not_found, read_request, serve_page};
 
 /// What we send first on a new channel.
 const GREETING: &str = "hello from sansrtc";
@@ -71,21 +71,9 @@ fn main() -> Result<()> {
     for stream in listener.incoming() {
         let mut stream = stream?;
         match read_request(&stream) {
-            Some(Request::Page) => {
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    PAGE.len()
-                );
-                stream.write_all(head.as_bytes())?;
-                stream.write_all(PAGE.as_bytes())?;
-            }
+            Some(Request::Page) => serve_page(&mut stream, PAGE)?,
             Some(Request::WebSocket { key }) => {
-                let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
-                let head = format!(
-                    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
-                );
-                stream.write_all(head.as_bytes())?;
-                let ws = WebSocket::from_raw_socket(stream, Role::Server, None);
+                let ws = accept_websocket(stream, &key)?;
                 match Session::new(ws)?.run(&lines) {
                     Ok(chatted) if once && chatted => {
                         println!("browser_chat: chatted both ways, exiting");
@@ -96,62 +84,16 @@ fn main() -> Result<()> {
                     Err(e) => eprintln!("browser_chat: {e}"),
                 }
             }
-            None => {
-                let _ = stream.write_all(
-                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                );
-            }
+            None => not_found(&mut stream),
         }
     }
     Ok(())
 }
 
-enum Request {
-    Page,
-    WebSocket { key: String },
-}
-
-/// Reads one request's head: `GET /` (with any query) is the page, `GET /ws` with a
-/// WebSocket key the signaling channel. The browser sends nothing more before our answer, so
-/// the buffered reader consumes nothing of what follows.
-fn read_request(stream: &TcpStream) -> Option<Request> {
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let (method, target) = (parts.next()?, parts.next()?);
-    let path = target.split('?').next().unwrap_or(target);
-    let mut key = None;
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).ok()? == 0 {
-            return None;
-        }
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':')
-            && name.eq_ignore_ascii_case("sec-websocket-key")
-        {
-            key = Some(value.trim().to_owned());
-        }
-    }
-    stream.set_read_timeout(None).ok()?;
-    match (method, path, key) {
-        ("GET", "/", _) => Some(Request::Page),
-        ("GET", "/ws", Some(key)) => Some(Request::WebSocket { key }),
-        _ => None,
-    }
-}
-
 /// One page's peer: its WebSocket, our PeerConnection and UDP socket.
 struct Session {
     ws: WebSocket<TcpStream>,
-    socket: UdpSocket,
-    local: std::net::SocketAddr,
-    pc: PeerConnection,
+    peer: Peer,
     chat: Option<ChannelId>,
     /// Lines the page sent us.
     heard: usize,
@@ -161,18 +103,14 @@ struct Session {
 
 impl Session {
     fn new(ws: WebSocket<TcpStream>) -> Result<Self> {
-        ws.get_ref().set_nonblocking(true)?;
-        let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))?;
-        let local = socket.local_addr()?;
-        let now = Instant::now();
-        let mut pc = PeerConnection::new(Config::default(), now)?;
-        pc.add_local_addresses(now, &[local]);
-        println!("browser_chat: a page connected; our peer is on {local}");
+        let peer = Peer::new(Config::default())?;
+        println!(
+            "browser_chat: a page connected; our peer is on {}",
+            peer.local()
+        );
         Ok(Self {
             ws,
-            socket,
-            local,
-            pc,
+            peer,
             chat: None,
             heard: 0,
             verdict: None,
@@ -182,90 +120,50 @@ impl Session {
     /// Runs until the page leaves (`Ok(false)`), or, once the page reported a verdict after
     /// chatting both ways, `Ok(true)`.
     fn run(mut self, lines: &Receiver<String>) -> Result<bool> {
-        let (mut out, mut input) = (Vec::with_capacity(2048), vec![0u8; 65536]);
         loop {
             // 1. Signaling from the page.
-            loop {
-                match self.ws.read() {
-                    Ok(Message::Text(text)) => self.signal(&text)?,
-                    Ok(Message::Close(_)) => return Ok(false),
-                    Ok(_) => {}
-                    Err(tungstenite::Error::Io(e)) if e.kind() == ErrorKind::WouldBlock => break,
-                    Err(
-                        tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed,
-                    ) => return Ok(false),
-                    Err(e) => return Err(e.into()),
+            let mut texts = Vec::new();
+            let open = web::read_messages(&mut self.ws, |m| {
+                if let Message::Text(text) = m {
+                    texts.push(text.to_string());
                 }
+                Ok(())
+            })?;
+            for text in texts {
+                self.signal(&text)?;
+            }
+            if !open {
+                return Ok(false);
             }
             if self.verdict.is_some() && self.heard > 0 {
-                self.close(&mut out);
+                self.close();
                 return Ok(true);
             }
             // 2. Lines typed here.
             while let Ok(line) = lines.try_recv() {
                 match self.chat {
-                    Some(id) => self
-                        .pc
-                        .send(Instant::now(), id, MessageKind::Text, line.into())?,
+                    Some(id) => {
+                        self.peer
+                            .pc
+                            .send(Instant::now(), id, MessageKind::Text, line.into())?;
+                    }
                     None => println!("browser_chat: no channel yet"),
                 }
             }
-            // 3. Block on the socket until a datagram or the next timer (at most 10 ms, to
-            //    look at the WebSocket again).
-            let now = Instant::now();
-            let wait = self
-                .pc
-                .poll_timeout()
-                .map_or(Duration::from_millis(10), |t| {
-                    t.saturating_duration_since(now)
-                })
-                .clamp(Duration::from_micros(100), Duration::from_millis(10));
-            self.socket.set_read_timeout(Some(wait))?;
-            match self.socket.recv_from(&mut input) {
-                Ok((n, source)) => {
-                    let receive = Receive {
-                        proto: Protocol::Udp,
-                        source,
-                        destination: self.local,
-                        contents: &input[..n],
-                    };
-                    // A rejected datagram (not STUN, DTLS or for us) changes nothing.
-                    let _ = self.pc.handle_receive(Instant::now(), receive);
-                }
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-                Err(e) => return Err(e.into()),
-            }
-            // 4. Timers.
-            let now = Instant::now();
-            if self.pc.poll_timeout().is_some_and(|t| t <= now) {
-                self.pc.handle_timeout(now);
-            }
-            // 5. What to send, then events (which may queue more to send).
-            self.transmit(&mut out)?;
-            while let Some(event) = self.pc.poll_event() {
+            // 3. The socket until a datagram or the next timer (at most 10 ms, to look at the
+            //    WebSocket again), timers, what to send; then events (which may queue more).
+            self.peer.step(Duration::from_millis(10))?;
+            while let Some(event) = self.peer.pc.poll_event() {
                 self.event(event)?;
             }
-            self.transmit(&mut out)?;
-            match self.ws.flush() {
-                Err(tungstenite::Error::Io(e)) if e.kind() == ErrorKind::WouldBlock => {}
-                other => other?,
-            }
+            self.peer.transmit()?;
+            web::flush(&mut self.ws)?;
         }
-    }
-
-    fn transmit(&mut self, out: &mut Vec<u8>) -> Result<()> {
-        while let Some(t) = self.pc.poll_transmit(Instant::now(), out) {
-            self.socket.send_to(&out[..t.size], t.destination)?;
-        }
-        Ok(())
     }
 
     /// Queues a message to the page (sent at the next flush).
     fn tell_page(&mut self, message: &Value) -> Result<()> {
-        match self.ws.write(Message::text(message.to_string())) {
-            Err(tungstenite::Error::Io(e)) if e.kind() == ErrorKind::WouldBlock => Ok(()),
-            other => Ok(other?),
-        }
+        web::tell(&mut self.ws, message)
     }
 
     /// One signaling message from the page: `offer`, `candidate` or `verdict`.
@@ -275,9 +173,12 @@ impl Session {
         match message["type"].as_str() {
             Some("offer") => {
                 let offer = message["sdp"].as_str().ok_or("an offer without sdp")?;
-                self.pc.set_remote_description(now, SdpType::Offer, offer)?;
-                let answer = self.pc.create_answer()?;
-                self.pc
+                self.peer
+                    .pc
+                    .set_remote_description(now, SdpType::Offer, offer)?;
+                let answer = self.peer.pc.create_answer()?;
+                self.peer
+                    .pc
                     .set_local_description(now, SdpType::Answer, &answer)?;
                 self.tell_page(&json!({"type": "answer", "sdp": answer}))?;
             }
@@ -285,8 +186,8 @@ impl Session {
                 let line = message["candidate"].as_str().unwrap_or_default();
                 // Our socket is on 127.0.0.1: only the browser's candidates there can reach
                 // it (and the empty one, the end of candidates).
-                if line.is_empty() || candidate_ip(line) == Some(IpAddr::V4(Ipv4Addr::LOCALHOST)) {
-                    self.pc.add_ice_candidate(now, line)?;
+                if web::usable_candidate(line) {
+                    self.peer.pc.add_ice_candidate(now, line)?;
                 }
             }
             Some("verdict") => {
@@ -303,26 +204,29 @@ impl Session {
         match event {
             Event::IceCandidate(c) => {
                 let line = PeerConnection::candidate_line(&c);
-                let mid = self.pc.data_mid().to_owned();
+                let mid = self.peer.pc.data_mid().to_owned();
                 self.tell_page(&json!({"type": "candidate", "candidate": line, "sdpMid": mid}))?;
             }
             Event::IceGatheringComplete => {
-                let mid = self.pc.data_mid().to_owned();
+                let mid = self.peer.pc.data_mid().to_owned();
                 self.tell_page(&json!({"type": "candidate", "candidate": "", "sdpMid": mid}))?;
             }
             Event::ConnectionState(state) => println!("browser_chat: {state:?}"),
             Event::DataChannel(id) | Event::ChannelOpen(id) => {
-                let label = self.pc.channel(id).map(|c| c.config.label.clone());
+                let label = self.peer.pc.channel(id).map(|c| c.config.label.clone());
                 println!("browser_chat: channel {label:?} open; type a line to send it");
                 self.chat = Some(id);
-                self.pc.send(now, id, MessageKind::Text, GREETING.into())?;
+                self.peer
+                    .pc
+                    .send(now, id, MessageKind::Text, GREETING.into())?;
             }
             Event::ChannelMessage { channel, data, .. } => {
                 let text = String::from_utf8_lossy(&data);
                 println!("browser_chat: the page says: {text}");
                 self.heard += 1;
                 let reply = format!("sansrtc heard: {text}");
-                self.pc
+                self.peer
+                    .pc
                     .send(now, channel, MessageKind::Text, reply.into_bytes())?;
             }
             _ => {}
@@ -331,29 +235,16 @@ impl Session {
     }
 
     /// Lets the last acknowledgements out, then closes.
-    fn close(&mut self, out: &mut Vec<u8>) {
+    fn close(&mut self) {
         let until = Instant::now() + Duration::from_millis(50);
         while Instant::now() < until {
-            let now = Instant::now();
-            self.pc.handle_timeout(now);
-            let _ = self.transmit(out);
-            std::thread::sleep(Duration::from_millis(5));
+            let _ = self.peer.step(Duration::from_millis(5));
         }
-        self.pc.close(Instant::now());
-        let _ = self.transmit(out);
+        self.peer.pc.close(Instant::now());
+        let _ = self.peer.transmit();
         let _ = self.ws.close(None);
         let _ = self.ws.flush();
     }
-}
-
-/// The connection address of a candidate line (`candidate:<foundation> <component>
-/// <transport> <priority> <address> <port> typ ...`), when it is an IP address.
-fn candidate_ip(line: &str) -> Option<IpAddr> {
-    line.trim_start_matches("candidate:")
-        .split_whitespace()
-        .nth(4)?
-        .parse()
-        .ok()
 }
 
 /// The page: a log, a line to type, and the signaling over `/ws`. With `?auto` in its URL it

@@ -307,6 +307,13 @@ impl PeerConnection {
         }
     }
 
+    /// Gives the buffer of an [`Event::Rtp`](crate::Event::Rtp), [`Event::Frame`](crate::Event::Frame)
+    /// or [`Event::Rtcp`](crate::Event::Rtcp) back, for the next packet (no allocation per
+    /// packet once a few are in use).
+    pub fn recycle_media(&mut self, buffer: Vec<u8>) {
+        self.engine.media.recycle(buffer);
+    }
+
     /// Statistics shaped like the browser's `getStats()`: the transport (datagrams, bytes,
     /// DTLS version, cipher, SRTP profile, roles), the ICE candidate pairs, and each data
     /// channel's messages and bytes.

@@ -24,6 +24,7 @@ use sansrtc_sctp::association::{Association, Config as SctpConfig};
 
 use crate::channels::{ChannelId, Handles};
 use crate::event::{ConnectionState, Event, FailReason};
+use crate::media::Media;
 use crate::stats::TransportCounters;
 
 /// What the DTLS handshake settled, for stats.
@@ -69,6 +70,8 @@ pub(crate) struct Engine {
     /// `origin`.
     pub(crate) pcap: Option<(PcapWriter, usize)>,
     origin: Instant,
+    /// Transceivers, SRTP and RTCP.
+    pub(crate) media: Media,
 }
 
 /// How long the DTLS client waits for the server's SCTP INIT before sending its own.
@@ -125,6 +128,7 @@ impl Engine {
             counters: TransportCounters::default(),
             pcap: None,
             origin,
+            media: Media::new(seed.map(|s| derive(s, 3)), origin),
         }
     }
 
@@ -344,6 +348,9 @@ impl Engine {
                 }
             }
             if let (Some((suite, srtp_profile)), Some(role)) = (connected, self.dtls_role) {
+                if let Some(profile) = srtp_profile {
+                    self.start_srtp(now, profile, role);
+                }
                 self.negotiated = Some(Negotiated {
                     cipher_suite: suite,
                     srtp_profile,
@@ -368,6 +375,34 @@ impl Engine {
         }
         self.deliver_application_data(now);
         self.channel_events();
+    }
+
+    /// Keys SRTP from the DTLS exporter (RFC 5764 §4.2) for the negotiated profile.
+    fn start_srtp(&mut self, now: Instant, profile: SrtpProfileId, role: DtlsRole) {
+        let Some(dtls) = self.dtls.as_ref() else {
+            return;
+        };
+        let Ok(profile) = sansrtc_srtp::Profile::from_dtls_id(profile.0) else {
+            return;
+        };
+        let mut material = vec![0; sansrtc_srtp::keying_material_len(profile)];
+        if dtls
+            .export_keying_material(b"EXTRACTOR-dtls_srtp", None, &mut material)
+            .is_err()
+        {
+            return;
+        }
+        let role = match role {
+            DtlsRole::Client => sansrtc_srtp::Role::Client,
+            DtlsRole::Server => sansrtc_srtp::Role::Server,
+        };
+        if self
+            .media
+            .start_srtp(now, profile, &material, role)
+            .is_err()
+        {
+            self.fail(FailReason::Dtls("SRTP keying".to_owned()));
+        }
     }
 
     fn ice_event(&mut self, now: Instant, event: sansrtc_ice::Event) {
@@ -493,8 +528,15 @@ impl Engine {
         }
     }
 
+    /// The event queue, for the signaling side.
+    pub(crate) fn events_mut(&mut self) -> &mut VecDeque<Event> {
+        &mut self.events
+    }
+
     pub(crate) fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        self.events
+            .pop_front()
+            .or_else(|| self.media.events.pop_front())
     }
 
     pub(crate) fn handle_receive(
@@ -515,7 +557,10 @@ impl Engine {
         let incoming = self.ice.handle_datagram(now, receive);
         match incoming {
             Ok(Incoming::Stun) => {}
-            // DTLS goes to DTLS; media comes with issue 19, until then RTP is dropped.
+            Ok(Incoming::Data(data)) if matches!(classify(data), Class::Rtp) => {
+                self.media.handle_datagram(now, data);
+            }
+            // DTLS goes to DTLS.
             Ok(Incoming::Data(data)) if matches!(classify(data), Class::Dtls) => {
                 if self.dtls.is_none() && self.dtls_role == Some(DtlsRole::Server) {
                     self.start_dtls(now, Some((receive.destination, receive.source)));
@@ -586,6 +631,10 @@ impl Engine {
             if !dtls.is_connected() {
                 return None;
             }
+            if self.media.poll_transmit(buf) {
+                self.last_activity = Some(now);
+                return self.ice.send_in_place(buf).ok();
+            }
             let channels = self.channels.as_mut()?;
             let t = channels.poll_transmit(now, &mut self.sctp_packet)?;
             if dtls
@@ -603,6 +652,7 @@ impl Engine {
             self.dtls.as_ref().and_then(Endpoint::poll_timeout),
             self.channels.as_ref().and_then(DataChannels::poll_timeout),
             self.sctp_connect_at,
+            self.media.poll_timeout(),
         ]
         .into_iter()
         .flatten()
@@ -611,6 +661,7 @@ impl Engine {
 
     pub(crate) fn handle_timeout(&mut self, now: Instant) {
         self.ice.handle_timeout(now);
+        self.media.handle_timeout(now);
         if let Some(dtls) = self.dtls.as_mut() {
             dtls.handle_timeout(now);
         }

@@ -72,4 +72,27 @@ pub enum Event {
     ChannelClosing(ChannelId),
     /// The channel is closed.
     ChannelClosed(ChannelId),
+    /// A transceiver now receives media from the peer (the browser's `track` event), after
+    /// an offer/answer.
+    Track {
+        /// The transceiver.
+        transceiver: crate::TransceiverId,
+        /// Audio or video.
+        kind: crate::MediaKind,
+    },
+    /// An RTP packet, decrypted ([`ReceiveMode::Rtp`](crate::ReceiveMode::Rtp)).
+    Rtp(crate::RtpReceived),
+    /// A whole frame ([`ReceiveMode::Frames`](crate::ReceiveMode::Frames)).
+    Frame(crate::FrameReceived),
+    /// The peer asks the sender of a transceiver for a key frame (PLI or FIR).
+    KeyframeRequested {
+        /// The transceiver whose stream it asks about.
+        transceiver: crate::TransceiverId,
+        /// PLI or FIR.
+        kind: crate::KeyframeRequest,
+    },
+    /// An RTCP compound from the peer, decrypted, as it came (every one that authenticated;
+    /// read it with `sansrtc_rtp::rtcp::Compound`, give the buffer back with
+    /// `recycle_media`).
+    Rtcp(Vec<u8>),
 }

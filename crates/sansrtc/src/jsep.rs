@@ -22,6 +22,7 @@ use crate::connection::{Error, PeerConnection};
 use crate::convert::{
     candidate_from_sdp, candidate_to_sdp, fingerprint_from_sdp, fingerprint_to_sdp,
 };
+use crate::negotiate::OfferSection;
 
 /// The browser's `signalingState` (RFC 8829 §3.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -79,6 +80,8 @@ pub(crate) struct Signaling {
     pub(crate) remote_ufrag: Option<String>,
     /// An offer/answer exchange has completed: later ones renegotiate.
     pub(crate) negotiated: bool,
+    /// The mids of the last completed exchange, in order (later offers keep it).
+    pub(crate) section_order: Vec<String>,
     /// Credentials for the ICE restart an offer we created carries (applied when the offer
     /// is set).
     restart_credentials: Option<Credentials>,
@@ -101,6 +104,7 @@ impl Signaling {
             data_mid: "0".to_owned(),
             remote_ufrag: None,
             negotiated: false,
+            section_order: Vec::new(),
             restart_credentials: None,
             checkpoint: None,
             seed,
@@ -200,11 +204,15 @@ impl PeerConnection {
             transport.ice_pwd.clone_from(&credentials.pwd);
             self.signaling.restart_credentials = Some(credentials);
         }
-        let offer = OfferBuilder::new(self.signaling.session_id, transport)
-            .session_version(self.signaling.version)
-            .data_channel(self.data_channel_options())
-            .build();
-        Ok(offer.to_string())
+        let mut builder = OfferBuilder::new(self.signaling.session_id, transport)
+            .session_version(self.signaling.version);
+        for section in self.offer_sections() {
+            builder = match section {
+                OfferSection::Data => builder.data_channel(self.data_channel_options()),
+                OfferSection::Media(options) => builder.media(*options),
+            };
+        }
+        Ok(builder.build().to_string())
     }
 
     /// An answer to the peer's offer (RFC 8829 §5.3): its data channel section accepted,
@@ -225,7 +233,10 @@ impl PeerConnection {
             AnswerSetup::Active => Setup::Active,
             AnswerSetup::Passive => Setup::Passive,
         };
+        // Each audio/video section is answered by its transceiver (associated when the offer
+        // was set); anything else inactive.
         options.direction = Direction::Inactive;
+        options.sections = self.section_answers();
         let answer = AnswerBuilder::new(
             offer,
             self.signaling.session_id,
@@ -277,6 +288,10 @@ impl PeerConnection {
                 self.signaling.version += 1;
                 self.signaling.negotiated = true;
                 self.commit_offer();
+                if let Some(offer) = self.signaling.remote_offer.take() {
+                    self.apply_media(&description, &offer, true);
+                    self.signaling.remote_offer = Some(offer);
+                }
             }
             _ => return Err(Error::InvalidState),
         }
@@ -365,6 +380,7 @@ impl PeerConnection {
                 if !self.signaling.negotiated {
                     self.engine.ice.set_role(now, IceRole::Controlled);
                 }
+                self.associate_offer(&description);
                 self.signaling.remote_offer = Some(description);
                 self.signaling.state = SignalingState::HaveRemoteOffer;
             }
@@ -373,6 +389,7 @@ impl PeerConnection {
                 self.signaling.version += 1;
                 self.signaling.negotiated = true;
                 self.commit_offer();
+                self.apply_media(&description, &description, false);
             }
         }
         self.engine.set_dtls_role(now, our_role);

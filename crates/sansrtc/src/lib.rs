@@ -1,5 +1,6 @@
 //! sansrtc: a Sans-IO WebRTC stack. [`PeerConnection`] composes ICE (`sansrtc-ice`), DTLS
-//! (`sansrtc-dtls`), SCTP (`sansrtc-sctp`) and data channels (`sansrtc-datachannel`) behind
+//! (`sansrtc-dtls`), SRTP (`sansrtc-srtp`), RTP and RTCP (`sansrtc-rtp`, payload formats in
+//! `sansrtc-media`), SCTP (`sansrtc-sctp`) and data channels (`sansrtc-datachannel`) behind
 //! one state machine as easy to use as the browser's `RTCPeerConnection`, with JSEP offers and
 //! answers (`sansrtc-sdp`) or a direct API for two Rust peers.
 //!
@@ -37,8 +38,9 @@
 //! # Ok::<(), sansrtc::Error>(())
 //! ```
 //!
-//! Not done yet (issue 18 continues): rollback, stats, key log and pcap output, TURN and Chrome
-//! scenarios in CI; media (issue 19).
+//! Media (issue 19) is being built: transceivers, the RTP and frame APIs, reports, NACK with
+//! RTX, PLI and FIR work; transport-wide congestion control feedback, simulcast and media
+//! statistics do not yet.
 #![forbid(unsafe_code)]
 
 mod channels;
@@ -48,6 +50,9 @@ mod convert;
 mod engine;
 mod event;
 mod jsep;
+mod media;
+mod media_api;
+mod negotiate;
 mod rollback;
 mod stats;
 
@@ -57,12 +62,17 @@ pub use connection::{Error, LocalParameters, PeerConnection, RemoteParameters};
 pub use engine::Negotiated;
 pub use event::{ConnectionState, Event, FailReason};
 pub use jsep::{OfferOptions, SdpType, SignalingState};
+pub use media::transceiver::{
+    ExtensionIds, MediaKind, NegotiatedCodec, ReceiveMode, TransceiverId, TransceiverInfo,
+};
+pub use media::{FrameReceived, KeyframeRequest, MediaError, RtpReceived};
 pub use sansrtc_datachannel::wire::Reliability;
 pub use sansrtc_datachannel::{ChannelConfig, ChannelInfo, MessageKind};
 pub use sansrtc_dtls::endpoint::Role as DtlsRole;
 pub use sansrtc_dtls::wire::SrtpProfileId;
 pub use sansrtc_ice::{Candidate, CandidateKind, Credentials, Role as IceRole};
 pub use sansrtc_sctp::association::Features as SctpFeatures;
+pub use sansrtc_sdp::attributes::Direction;
 pub use stats::{
     CandidatePairStats, DataChannelStats, PeerConnectionStats, Stats, TransportStats,
     srtp_profile_name,

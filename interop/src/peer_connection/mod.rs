@@ -32,7 +32,10 @@ use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use sansrtc::{ChannelId, ConnectionState, Event, MessageKind, PeerConnection, SdpType};
+use sansrtc::{
+    ChannelId, ConnectionState, Direction, Event, MediaKind, MessageKind, PeerConnection,
+    ReceiveMode, SdpType, TransceiverId,
+};
 use sansrtc_proto::{Protocol, Receive, SansIo};
 use serde_json::{Value, json};
 
@@ -230,6 +233,11 @@ pub fn run(scenario: &Scenario) -> Option<Outcome> {
     let mut pc = PeerConnection::new(scenario.config.clone(), started).expect("PeerConnection");
     pc.add_local_addresses(started, &[local]);
 
+    if scenario.media && scenario.offerer == Offerer::Us {
+        // What we offer: audio and video both ways.
+        pc.add_transceiver(MediaKind::Audio, Direction::SendRecv);
+        pc.add_transceiver(MediaKind::Video, Direction::SendRecv);
+    }
     let mut by_id: BTreeMap<ChannelId, usize> = BTreeMap::new();
     for (i, plan) in scenario.channels.iter().enumerate() {
         if matches!(plan.creator, Creator::Us | Creator::Both) {
@@ -245,6 +253,9 @@ pub fn run(scenario: &Scenario) -> Option<Outcome> {
         "channels": scenario.channels.iter().map(ChannelPlan::page_json).collect::<Vec<_>>(),
         "rtc": scenario.page_rtc_config,
         "restartIce": scenario.page_restarts_ice,
+        "inbound": scenario.echo_media_until.map(|(audio, video)| json!({
+            "audioPackets": audio, "framesDecoded": video,
+        })),
     });
     let shared: Shared = Arc::default();
     let mut offer = String::new();
@@ -291,6 +302,11 @@ pub fn run(scenario: &Scenario) -> Option<Outcome> {
         not_loopback: BTreeMap::new(),
         out: Vec::with_capacity(2048),
         input: vec![0; 65536],
+        media: MediaTally::default(),
+        media_goal: scenario.receive_media_until,
+        echo: scenario.echo_media_until.is_some(),
+        drop_video_every: scenario.drop_our_video_every,
+        video_sent: 0,
     };
     let deadline = started + scenario.timeout;
     let mut page: Option<Value> = None;
@@ -361,6 +377,7 @@ pub fn run(scenario: &Scenario) -> Option<Outcome> {
         remote_candidates: run.remote_candidates,
         not_loopback: run.not_loopback,
         browser_log,
+        media: run.media,
     })
 }
 
@@ -393,17 +410,31 @@ struct Run<'a> {
     not_loopback: BTreeMap<SocketAddr, usize>,
     out: Vec<u8>,
     input: Vec<u8>,
+    media: MediaTally,
+    /// Audio packets and video frames to receive before the scenario is complete.
+    media_goal: Option<(usize, usize)>,
+    /// Send the page's media back.
+    echo: bool,
+    /// Drop every n-th video RTP packet we send.
+    drop_video_every: Option<usize>,
+    /// Video RTP packets we sent (or dropped).
+    video_sent: usize,
 }
 
 impl Run<'_> {
     /// Every channel opened, every message echoed and every echo verified.
     fn complete(&self) -> bool {
-        self.plans.iter().zip(&self.tallies).all(|(plan, t)| {
-            t.opened
-                && t.echoed == self.rounds * plan.browser_sends.len()
-                && t.verified == self.rounds * plan.we_send.len()
-                && t.mismatches.is_empty()
-        })
+        let media_done = self.media_goal.is_none_or(|(audio, video)| {
+            self.media.rtp.get("audio").copied().unwrap_or(0) >= audio
+                && self.media.frames.get("video").copied().unwrap_or(0) >= video
+        });
+        media_done
+            && self.plans.iter().zip(&self.tallies).all(|(plan, t)| {
+                t.opened
+                    && t.echoed == self.rounds * plan.browser_sends.len()
+                    && t.verified == self.rounds * plan.we_send.len()
+                    && t.mismatches.is_empty()
+            })
     }
 
     fn note(&mut self, what: String) {
@@ -422,9 +453,17 @@ impl Run<'_> {
                 self.offer.clone_from(&offer);
             }
             let filtered = loopback_only(&offer, &mut self.skipped);
+            let echo = self.echo;
             let answer = self
                 .pc
                 .set_remote_description(now, SdpType::Offer, &filtered)
+                .map(|()| {
+                    if echo {
+                        for t in self.pc.transceivers() {
+                            let _ = self.pc.set_direction(t, Direction::SendRecv);
+                        }
+                    }
+                })
                 .and_then(|()| self.pc.create_answer())
                 .and_then(|answer| {
                     self.pc
@@ -531,6 +570,12 @@ impl Run<'_> {
         loop {
             let now = Instant::now();
             while let Some(t) = self.pc.poll_transmit(now, &mut self.out) {
+                let out = std::mem::take(&mut self.out);
+                let drop = self.drop_on_purpose(&out[..t.size]);
+                self.out = out;
+                if drop {
+                    continue;
+                }
                 if t.destination.ip() != Ipv4Addr::LOCALHOST {
                     *self.not_loopback.entry(t.destination).or_default() += 1;
                     continue;
@@ -569,12 +614,150 @@ impl Run<'_> {
                 self.note(format!("connection {state:?}"));
             }
             Event::DataChannel(id) | Event::ChannelOpen(id) => self.opened(now, id),
+            Event::Track { transceiver, kind } => self.track(transceiver, kind),
+            Event::Rtp(packet) => {
+                if self.echo {
+                    let payload = &packet.packet[packet.payload.clone()];
+                    match self.pc.write_rtp(
+                        now,
+                        packet.transceiver,
+                        packet.payload_type,
+                        packet.timestamp,
+                        packet.marker,
+                        payload,
+                    ) {
+                        Ok(()) => self.media.echoed_audio += 1,
+                        Err(e) => self.echo_error(format!("rtp: {e}")),
+                    }
+                }
+                let kind = self.kind_of(packet.transceiver);
+                *self.media.rtp.entry(kind.clone()).or_default() += 1;
+                self.media
+                    .payload_types
+                    .entry(kind)
+                    .or_default()
+                    .insert(packet.payload_type);
+                self.pc.recycle_media(packet.packet);
+            }
+            Event::Frame(frame) => {
+                if self.echo {
+                    match self.pc.write_frame(
+                        now,
+                        frame.transceiver,
+                        frame.payload_type,
+                        frame.timestamp,
+                        &frame.data,
+                    ) {
+                        Ok(_) => self.media.echoed_frames += 1,
+                        Err(e) => self.echo_error(format!("frame: {e}")),
+                    }
+                }
+                let kind = self.kind_of(frame.transceiver);
+                self.media
+                    .payload_types
+                    .entry(kind.clone())
+                    .or_default()
+                    .insert(frame.payload_type);
+                *self.media.frames.entry(kind).or_default() += 1;
+                self.media.keyframes += usize::from(frame.keyframe);
+                if MediaTally::is_valid_vp8(&frame.data) {
+                    self.media.valid_vp8_frames += 1;
+                } else if self.media.invalid_frames.len() < 10 {
+                    let head = &frame.data[..frame.data.len().min(12)];
+                    self.media.invalid_frames.push(format!(
+                        "pt {} ts {} {} bytes {head:02x?}",
+                        frame.payload_type,
+                        frame.timestamp,
+                        frame.data.len()
+                    ));
+                }
+                self.pc.recycle_media(frame.data);
+            }
+            Event::KeyframeRequested { transceiver, kind } => {
+                // The page's receiver wants a key frame of what we echo: ask its sender.
+                self.media.keyframe_requests += 1;
+                if let Err(e) = self.pc.request_keyframe(transceiver, kind) {
+                    self.echo_error(format!("keyframe request: {e}"));
+                }
+            }
+            Event::Rtcp(compound) => {
+                self.media.rtcp += 1;
+                self.pc.recycle_media(compound);
+            }
             Event::ChannelMessage {
                 channel,
                 kind,
                 data,
             } => self.message(now, channel, kind, data),
             other => self.note(format!("{other:?}")),
+        }
+    }
+
+    /// Whether this datagram of ours is a video RTP packet to drop (every n-th, retransmissions
+    /// on the RTX SSRC excepted); counts RTX packets sent.
+    fn drop_on_purpose(&mut self, datagram: &[u8]) -> bool {
+        let is_rtp = datagram.len() >= 12
+            && (128..=191).contains(&datagram[0])
+            && !(64..=95).contains(&(datagram[1] & 0x7f));
+        if !is_rtp {
+            return false;
+        }
+        let ssrc = u32::from_be_bytes([datagram[8], datagram[9], datagram[10], datagram[11]]);
+        let video = self
+            .pc
+            .transceivers()
+            .into_iter()
+            .filter_map(|t| self.pc.transceiver(t))
+            .find(|t| t.kind == MediaKind::Video)
+            .map(|t| t.send_ssrc);
+        let Some((media, rtx)) = video else {
+            return false;
+        };
+        if Some(ssrc) == rtx {
+            self.media.rtx_sent += 1;
+            return false;
+        }
+        let Some(every) = self.drop_video_every.filter(|_| ssrc == media) else {
+            return false;
+        };
+        self.video_sent += 1;
+        if self.video_sent.is_multiple_of(every) {
+            self.media.dropped_video += 1;
+            return true;
+        }
+        false
+    }
+
+    fn echo_error(&mut self, what: String) {
+        if self.media.echo_errors.len() < 20 {
+            self.media.echo_errors.push(what);
+        }
+    }
+
+    /// "audio" or "video".
+    fn kind_of(&self, id: TransceiverId) -> String {
+        match self.pc.transceiver(id).map(|t| t.kind) {
+            Some(MediaKind::Audio) => "audio".to_owned(),
+            Some(MediaKind::Video) => "video".to_owned(),
+            None => "unknown".to_owned(),
+        }
+    }
+
+    /// A transceiver receives: video as frames when the scenario counts or echoes them.
+    fn track(&mut self, id: TransceiverId, kind: MediaKind) {
+        let name = self.kind_of(id);
+        self.note(format!("track {id:?} {kind:?}"));
+        if let Some(info) = self.pc.transceiver(id) {
+            let codecs = info
+                .codecs
+                .iter()
+                .map(|c| (c.payload_type, c.name.clone()))
+                .collect();
+            self.media.negotiated.insert(name.clone(), codecs);
+        }
+        self.media.tracks.push(name);
+        if kind == MediaKind::Video && (self.media_goal.is_some() || self.echo) {
+            let _ = self.pc.set_receive_mode(id, ReceiveMode::Frames);
         }
     }
 

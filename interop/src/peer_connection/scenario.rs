@@ -1,7 +1,7 @@
 //! What a browser scenario is (who offers, the channels, the messages) and what it produced
 //! (both sides' counters and the page's verdict).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -167,6 +167,17 @@ pub struct Scenario {
     /// true})`, sent to us over `POST /offer`; we answer), waits until its selected pair uses
     /// the new credentials, and both sides send their messages a second time.
     pub page_restarts_ice: bool,
+    /// With `media`: we receive the page's audio as RTP and its video as frames, and the
+    /// scenario is complete once this many audio packets and video frames came.
+    pub receive_media_until: Option<(usize, usize)>,
+    /// With `media`: we answer audio and video sendrecv and send back what the page sends
+    /// (frames re-packetized on our SSRC, audio packets as they came), forwarding its key
+    /// frame requests to its sender; the page is done once its inbound `getStats` reach
+    /// these audio packets and decoded video frames.
+    pub echo_media_until: Option<(usize, usize)>,
+    /// Drop every n-th video RTP packet we send (not the retransmissions), as a lossy path
+    /// would: the page's NACKs and our RTX must repair them.
+    pub drop_our_video_every: Option<usize>,
 }
 
 impl Scenario {
@@ -183,6 +194,9 @@ impl Scenario {
             timeout: Duration::from_secs(20),
             page_rtc_config: None,
             page_restarts_ice: false,
+            receive_media_until: None,
+            echo_media_until: None,
+            drop_our_video_every: None,
         }
     }
 
@@ -190,6 +204,66 @@ impl Scenario {
     /// (before and after), else once.
     pub fn rounds(&self) -> usize {
         if self.page_restarts_ice { 2 } else { 1 }
+    }
+}
+
+/// What we received of the page's media.
+#[derive(Debug, Clone, Default)]
+pub struct MediaTally {
+    /// `Track` events: the kinds of the transceivers that receive.
+    pub tracks: Vec<String>,
+    /// The codecs the offer/answer settled, per kind: payload type and name.
+    pub negotiated: BTreeMap<String, Vec<(u8, String)>>,
+    /// RTP packets per kind.
+    pub rtp: BTreeMap<String, usize>,
+    /// Payload types seen per kind.
+    pub payload_types: BTreeMap<String, BTreeSet<u8>>,
+    /// Whole frames per kind.
+    pub frames: BTreeMap<String, usize>,
+    /// Key frames among them.
+    pub keyframes: usize,
+    /// VP8 frames whose frame header (RFC 6386 §9.1) agrees with their length.
+    pub valid_vp8_frames: usize,
+    /// Frames that did not, described.
+    pub invalid_frames: Vec<String>,
+    /// RTCP compounds from the page.
+    pub rtcp: usize,
+    /// Frames and audio packets we sent back (echo), and why any could not go.
+    pub echoed_frames: usize,
+    /// Audio packets we sent back.
+    pub echoed_audio: usize,
+    /// Key frame requests from the page forwarded to its sender.
+    pub keyframe_requests: usize,
+    /// Errors writing the echo.
+    pub echo_errors: Vec<String>,
+    /// Video RTP packets of ours dropped on purpose, and retransmissions (RTX) sent.
+    pub dropped_video: usize,
+    /// RTX packets we sent (answers to the page's NACKs).
+    pub rtx_sent: usize,
+}
+
+impl MediaTally {
+    /// Whether `frame` is a consistent VP8 frame (RFC 6386 §9.1): a frame tag whose version is
+    /// at most 3 and whose first partition fits, and for a key frame the start code and a
+    /// non-zero size.
+    pub fn is_valid_vp8(frame: &[u8]) -> bool {
+        if frame.len() < 3 {
+            return false;
+        }
+        let tag = u32::from(frame[0]) | u32::from(frame[1]) << 8 | u32::from(frame[2]) << 16;
+        let key = tag & 1 == 0;
+        let version = (tag >> 1) & 7;
+        let first_partition = (tag >> 5) as usize;
+        let header = if key { 10 } else { 3 };
+        if version > 3 || header + first_partition > frame.len() {
+            return false;
+        }
+        if key {
+            let width = u16::from_le_bytes([frame[6], frame[7]]) & 0x3fff;
+            let height = u16::from_le_bytes([frame[8], frame[9]]) & 0x3fff;
+            return frame[3..6] == [0x9d, 0x01, 0x2a] && width > 0 && height > 0;
+        }
+        true
     }
 }
 
@@ -267,6 +341,8 @@ pub struct Outcome {
     pub not_loopback: BTreeMap<SocketAddr, usize>,
     /// The end of Chromium's own log.
     pub browser_log: String,
+    /// What we received of the page's media.
+    pub media: MediaTally,
 }
 
 impl Outcome {
