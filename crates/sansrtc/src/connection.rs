@@ -307,8 +307,8 @@ impl PeerConnection {
         }
     }
 
-    /// Gives the buffer of an [`Event::Rtp`](crate::Event::Rtp), [`Event::Frame`](crate::Event::Frame)
-    /// or [`Event::Rtcp`](crate::Event::Rtcp) back, for the next packet (no allocation per
+    /// Gives the buffer of an [`Event::Rtp`], [`Event::Frame`] or [`Event::Rtcp`] back, for
+    /// the next packet (no allocation per
     /// packet once a few are in use).
     pub fn recycle_media(&mut self, buffer: Vec<u8>) {
         self.engine.media.recycle(buffer);
