@@ -392,6 +392,9 @@ impl PeerConnection {
             },
             candidate_pairs: pairs,
             data_channels,
+            inbound_rtp: engine.media.inbound_stats(),
+            outbound_rtp: engine.media.outbound_stats(),
+            remote_inbound_rtp: engine.media.remote_inbound_stats(),
         }
     }
 

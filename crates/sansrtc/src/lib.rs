@@ -74,6 +74,6 @@ pub use sansrtc_ice::{Candidate, CandidateKind, Credentials, Role as IceRole};
 pub use sansrtc_sctp::association::Features as SctpFeatures;
 pub use sansrtc_sdp::attributes::Direction;
 pub use stats::{
-    CandidatePairStats, DataChannelStats, PeerConnectionStats, Stats, TransportStats,
-    srtp_profile_name,
+    CandidatePairStats, DataChannelStats, InboundRtpStats, OutboundRtpStats, PeerConnectionStats,
+    RemoteInboundRtpStats, Stats, TransportStats, srtp_profile_name,
 };

@@ -20,6 +20,13 @@ pub struct Stats {
     pub candidate_pairs: Vec<CandidatePairStats>,
     /// `RTCDataChannelStats`, one per channel that exists.
     pub data_channels: Vec<DataChannelStats>,
+    /// `RTCInboundRtpStreamStats`, one per SSRC we receive.
+    pub inbound_rtp: Vec<InboundRtpStats>,
+    /// `RTCOutboundRtpStreamStats`, one per transceiver that sent.
+    pub outbound_rtp: Vec<OutboundRtpStats>,
+    /// `RTCRemoteInboundRtpStreamStats`: what the peer's last report block says of each of
+    /// our streams.
+    pub remote_inbound_rtp: Vec<RemoteInboundRtpStats>,
 }
 
 /// `RTCPeerConnectionStats`.
@@ -144,4 +151,89 @@ pub fn srtp_profile_name(profile: sansrtc_dtls::wire::SrtpProfileId) -> Option<&
         0x0008 => "SRTP_AEAD_AES_256_GCM",
         _ => return None,
     })
+}
+
+/// W3C `RTCInboundRtpStreamStats`: one SSRC we receive.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct InboundRtpStats {
+    /// The transceiver.
+    pub transceiver: crate::TransceiverId,
+    /// `kind`: "audio" or "video".
+    pub kind: &'static str,
+    /// `mid`.
+    pub mid: Option<String>,
+    /// `ssrc`.
+    pub ssrc: u32,
+    /// `packetsReceived` (retransmissions that repaired a loss included).
+    pub packets_received: u64,
+    /// `bytesReceived` (payload bytes).
+    pub bytes_received: u64,
+    /// `packetsLost` (RFC 3550 §A.3: expected minus received).
+    pub packets_lost: i64,
+    /// `jitter`, seconds (RFC 3550 §A.8).
+    pub jitter: f64,
+    /// `nackCount`: NACK packets we sent.
+    pub nack_count: u64,
+    /// `pliCount`: PLIs we sent.
+    pub pli_count: u64,
+    /// `firCount`: FIRs we sent.
+    pub fir_count: u64,
+    /// `framesReceived`: whole frames delivered (frame mode).
+    pub frames_received: u64,
+    /// `framesDropped`: frames given up (frame mode).
+    pub frames_dropped: u64,
+    /// Packets that repaired a loss (RTX or retransmitted).
+    pub retransmitted_packets_received: u64,
+}
+
+/// W3C `RTCOutboundRtpStreamStats`: the stream a transceiver sends.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OutboundRtpStats {
+    /// The transceiver.
+    pub transceiver: crate::TransceiverId,
+    /// `kind`.
+    pub kind: &'static str,
+    /// `mid`.
+    pub mid: Option<String>,
+    /// `ssrc`.
+    pub ssrc: u32,
+    /// `rtxSsrc`.
+    pub rtx_ssrc: Option<u32>,
+    /// `packetsSent` (not counting retransmissions).
+    pub packets_sent: u64,
+    /// `bytesSent` (payload bytes).
+    pub bytes_sent: u64,
+    /// `retransmittedPacketsSent`.
+    pub retransmitted_packets_sent: u64,
+    /// `retransmittedBytesSent`.
+    pub retransmitted_bytes_sent: u64,
+    /// `nackCount`: NACK packets received about this stream.
+    pub nack_count: u64,
+    /// `pliCount`: PLIs received.
+    pub pli_count: u64,
+    /// `firCount`: FIRs received.
+    pub fir_count: u64,
+    /// `framesSent`: frames sent by the frame API.
+    pub frames_sent: u64,
+}
+
+/// W3C `RTCRemoteInboundRtpStreamStats`: the peer's view of one of our streams, from its
+/// last report block (RFC 3550 §6.4.1).
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RemoteInboundRtpStats {
+    /// `ssrc`: our stream.
+    pub ssrc: u32,
+    /// `kind`.
+    pub kind: &'static str,
+    /// `packetsLost`: cumulative, as the peer counts it.
+    pub packets_lost: i64,
+    /// `fractionLost`: of the last report interval, 0 to 1.
+    pub fraction_lost: f64,
+    /// `jitter`, seconds.
+    pub jitter: f64,
+    /// `roundTripTime`, seconds, when the block carried an LSR.
+    pub round_trip_time: Option<f64>,
 }

@@ -78,6 +78,10 @@ impl Assembler {
     ) -> Option<AssembledFrame> {
         self.0.pop_frame(now, frame)
     }
+
+    pub(crate) fn stats(&self) -> sansrtc_media::AssemblerStats {
+        self.0.stats()
+    }
 }
 
 /// The packetizer of one sending codec.

@@ -12,7 +12,9 @@ mod codecs;
 mod receive;
 mod rtcp;
 mod send;
+mod stats;
 pub(crate) mod transceiver;
+mod twcc;
 
 use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
@@ -159,6 +161,8 @@ pub(crate) struct Media {
     cname: String,
     /// Packets dropped: not authenticated, unroutable, or over a limit.
     pub(crate) dropped: u64,
+    /// Arrivals to report in transport-wide feedback.
+    twcc: twcc::TwccReceiver,
 }
 
 impl Media {
@@ -187,6 +191,7 @@ impl Media {
             lost: Vec::new(),
             cname,
             dropped: 0,
+            twcc: twcc::TwccReceiver::default(),
         }
     }
 
@@ -446,6 +451,9 @@ impl Media {
         }
         self.scratch = payloads;
         self.frame_ends = ends;
+        if outcome.is_ok() {
+            self.transceivers[index].send.frames_sent += 1;
+        }
         outcome
     }
 
@@ -500,6 +508,18 @@ impl Media {
         };
         let (sequence, timestamp, marker) =
             (view.sequence_number(), view.timestamp(), view.marker());
+        // Its transport-wide sequence number, for feedback (one numbering for the BUNDLE).
+        let twcc = self.transceivers[route.transceiver]
+            .extensions
+            .transport_cc
+            .and_then(|id| view.extension_data(id))
+            .and_then(|d| <[u8; 2]>::try_from(d).ok())
+            .map(u16::from_be_bytes);
+        if let Some(twcc) = twcc {
+            let arrival = now.saturating_duration_since(self.origin).as_micros() as i64;
+            self.twcc
+                .record(now, twcc, arrival, route.repairs.unwrap_or(ssrc));
+        }
         let payload = view.header_len()..buffer.len() - view.padding_len();
         let index = route.transceiver;
         if let Some(media_ssrc) = route.repairs {
@@ -639,6 +659,9 @@ impl Media {
         }
         let timestamp = u32::from_be_bytes([buffer[4], buffer[5], buffer[6], buffer[7]]);
         let marker = buffer[1] & 0x80 != 0;
+        if let Some(stream) = self.streams.get_mut(&media_ssrc) {
+            stream.repaired += 1;
+        }
         self.deliver(
             now,
             index,
@@ -730,7 +753,10 @@ impl Media {
             .values()
             .filter_map(ReceiveStream::next_nack)
             .min();
-        [self.next_report, nack].into_iter().flatten().min()
+        [self.next_report, nack, self.twcc.due]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Sends what is due: reports (RFC 3550 §6.2) and NACKs.
@@ -739,6 +765,9 @@ impl Media {
             return;
         }
         self.send_nacks(now);
+        if self.twcc.due.is_some_and(|t| now >= t) {
+            self.send_transport_feedback(now);
+        }
         if self.next_report.is_some_and(|t| now >= t) {
             self.send_report(now);
             let interval = self.report_interval();

@@ -46,6 +46,8 @@ pub(crate) struct ReceiveStream {
     pub(crate) firs_sent: u64,
     pub(crate) fir_sequence: u8,
     pub(crate) recovered: u64,
+    /// Packets that came as retransmissions (RTX).
+    pub(crate) repaired: u64,
 }
 
 impl ReceiveStream {
@@ -68,6 +70,7 @@ impl ReceiveStream {
             firs_sent: 0,
             fir_sequence: 0,
             recovered: 0,
+            repaired: 0,
         }
     }
 

@@ -120,6 +120,14 @@ impl Media {
         }
     }
 
+    /// Transport-wide feedback of the arrivals since the last one.
+    pub(super) fn send_transport_feedback(&mut self, now: Instant) {
+        let sender = self.report_ssrc();
+        if let Some(feedback) = self.twcc.build(now, sender) {
+            self.send_rtcp(&[RtcpRepr::from(feedback)]);
+        }
+    }
+
     /// Asks the sender of what transceiver `id` receives for a key frame.
     pub(crate) fn request_keyframe(
         &mut self,
@@ -247,16 +255,19 @@ impl Media {
     fn report_blocks(&mut self, ntp_now: u64, blocks: sansrtc_rtp::rtcp::ReportBlocks<'_>) {
         let now_middle = (ntp_now >> 16) as u32;
         for block in blocks {
-            if block.last_sender_report == 0 || self.sender_index(block.ssrc).is_none() {
+            let Some(index) = self.sender_index(block.ssrc) else {
                 continue;
-            }
+            };
             let rtt = now_middle
                 .wrapping_sub(block.last_sender_report)
                 .wrapping_sub(block.delay_since_last_sender_report);
             // A value past a minute is a clock jump or a forged block, not a round trip.
-            if rtt < 60 << 16 {
-                self.rtt = Some(Duration::from_secs_f64(f64::from(rtt) / 65536.0));
+            let rtt = (block.last_sender_report != 0 && rtt < 60 << 16)
+                .then(|| Duration::from_secs_f64(f64::from(rtt) / 65536.0));
+            if rtt.is_some() {
+                self.rtt = rtt;
             }
+            self.transceivers[index].send.remote_report = Some((block, rtt));
         }
     }
 

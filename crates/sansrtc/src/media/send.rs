@@ -30,6 +30,10 @@ pub(crate) struct SendStream {
     pub(crate) nacks_received: u64,
     pub(crate) plis_received: u64,
     pub(crate) firs_received: u64,
+    /// Frames sent by the frame API.
+    pub(crate) frames_sent: u64,
+    /// The peer's last report block about this stream, and the round trip it gave.
+    pub(crate) remote_report: Option<(sansrtc_rtp::rtcp::ReportBlock, Option<std::time::Duration>)>,
     /// The RTP timestamp and clock rate of the last packet, and when it went.
     pub(crate) last: Option<(u32, u32, Instant)>,
     history: Vec<Kept>,
@@ -126,6 +130,8 @@ impl SendStream {
             nacks_received: 0,
             plis_received: 0,
             firs_received: 0,
+            frames_sent: 0,
+            remote_report: None,
             last: None,
             history: Vec::new(),
             history_len,

@@ -6,7 +6,7 @@
 use sansrtc_sdp::attributes::Direction;
 
 /// A transceiver of a [`PeerConnection`](crate::PeerConnection).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct TransceiverId(pub u32);
 
 /// Audio or video.
