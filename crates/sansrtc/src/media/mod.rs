@@ -146,6 +146,8 @@ pub(crate) struct Media {
     packetizers: HashMap<(usize, u8), FramePacketizer>,
     queue: VecDeque<Vec<u8>>,
     pool: Vec<Vec<u8>>,
+    /// Buffers that held frames (larger than a datagram), for the next frames.
+    frame_pool: Vec<Vec<u8>>,
     pub(crate) events: VecDeque<crate::Event>,
     rng: StdRng,
     origin: Instant,
@@ -179,6 +181,7 @@ impl Media {
             packetizers: HashMap::new(),
             queue: VecDeque::new(),
             pool: Vec::new(),
+            frame_pool: Vec::new(),
             events: VecDeque::new(),
             rng,
             origin,
@@ -287,6 +290,13 @@ impl Media {
 
     /// Gives a buffer back for the next packet.
     pub(crate) fn recycle(&mut self, mut buffer: Vec<u8>) {
+        if buffer.capacity() > 4096 {
+            if self.frame_pool.len() < 16 {
+                buffer.clear();
+                self.frame_pool.push(buffer);
+            }
+            return;
+        }
         if self.pool.len() < 64 && buffer.capacity() >= 1500 {
             buffer.clear();
             self.pool.push(buffer);
@@ -296,7 +306,7 @@ impl Media {
     fn extension_values<'a>(
         &mut self,
         ids: ExtensionIds,
-        mid: &'a str,
+        mid: &'a [u8],
         now: Instant,
     ) -> ExtensionValues<'a> {
         let transport_sequence = self.transport_sequence;
@@ -361,8 +371,9 @@ impl Media {
         if !self.keyed() {
             return Err(MediaError::NotReady);
         }
-        let (ids, mid) = (t.extensions, t.mid.clone().unwrap_or_default());
-        let values = self.extension_values(ids, &mid, now);
+        let ids = t.extensions;
+        let (mid, mid_len) = transceiver::mid_bytes(t);
+        let values = self.extension_values(ids, &mid[..mid_len], now);
         let mut out = self.buffer();
         self.transceivers[index].send.write_packet(
             now,
@@ -394,10 +405,9 @@ impl Media {
             .transceivers
             .get(index)
             .ok_or(MediaError::UnknownTransceiver)?;
-        let codec = t
-            .codec(payload_type)
-            .ok_or(MediaError::UnknownPayloadType)?
-            .clone();
+        if t.codec(payload_type).is_none() {
+            return Err(MediaError::UnknownPayloadType);
+        }
         if !t.sends() {
             return Err(MediaError::NotSending);
         }
@@ -406,8 +416,13 @@ impl Media {
         }
         let mut packetizer = match self.packetizers.remove(&(index, payload_type)) {
             Some(p) => p,
-            None => FramePacketizer::for_codec(&codec, self.rng.next_u32())
-                .ok_or(MediaError::Packetize)?,
+            None => {
+                let seed = self.rng.next_u32();
+                self.transceivers[index]
+                    .codec(payload_type)
+                    .and_then(|codec| FramePacketizer::for_codec(codec, seed))
+                    .ok_or(MediaError::Packetize)?
+            }
         };
         // Room for the header and extensions, and the SRTP tag, in a 1200-byte datagram.
         let max_payload = 1200 - 12 - 24 - 16;
@@ -603,7 +618,7 @@ impl Media {
         payload_type: u8,
     ) {
         loop {
-            let mut data = self.buffer();
+            let mut data = self.frame_pool.pop().unwrap_or_else(|| self.buffer());
             let Some(assembler) = self.assemblers.get_mut(&ssrc) else {
                 return;
             };

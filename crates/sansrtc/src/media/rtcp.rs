@@ -273,22 +273,20 @@ impl Media {
 
     /// Answers a NACK for `sequence` of transceiver `index`.
     fn retransmit(&mut self, now: Instant, index: usize, sequence: u16) {
-        let _ = now;
         let t = &self.transceivers[index];
-        let (ids, mid) = (t.extensions, t.mid.clone().unwrap_or_default());
-        let codecs = t.codecs.clone();
-        let values = self.extension_values(ids, &mid, now);
+        let ids = t.extensions;
+        let (mid, mid_len) = super::transceiver::mid_bytes(t);
+        let values = self.extension_values(ids, &mid[..mid_len], now);
         let mut out = self.buffer();
+        let t = &mut self.transceivers[index];
+        let (send, codecs) = (&mut t.send, &t.codecs);
         let rtx_type = |payload_type: u8| {
             codecs
                 .iter()
                 .find(|c| c.payload_type == payload_type)
                 .and_then(|c| c.rtx_payload_type)
         };
-        if self.transceivers[index]
-            .send
-            .write_retransmission(sequence, rtx_type, &values, &mut out)
-        {
+        if send.write_retransmission(sequence, rtx_type, &values, &mut out) {
             let _ = self.queue_rtp(out);
         } else {
             self.recycle(out);

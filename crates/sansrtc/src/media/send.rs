@@ -54,7 +54,8 @@ pub(crate) struct Outgoing<'a> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ExtensionValues<'a> {
     pub(crate) ids: ExtensionIds,
-    pub(crate) mid: &'a str,
+    /// The mid, as the extension carries it (at most 16 bytes in the one-byte form).
+    pub(crate) mid: &'a [u8],
     pub(crate) transport_sequence: u16,
     /// abs-send-time: seconds since an arbitrary epoch in 6.18 fixed point, 24 bits.
     pub(crate) abs_send_time: u32,
@@ -82,7 +83,7 @@ fn write(
         }
     };
     if !extensions.mid.is_empty() && extensions.mid.len() <= 16 {
-        add(ids.mid, extensions.mid.as_bytes());
+        add(ids.mid, extensions.mid);
     }
     add(ids.transport_cc, &twcc[..]);
     add(ids.abs_send_time, &abs[1..]);

@@ -117,6 +117,19 @@ pub struct TransceiverInfo {
     pub receive_mode: ReceiveMode,
 }
 
+/// A transceiver's mid copied out (at most 16 bytes, what the one-byte extension form
+/// carries; a longer one is not written), so a packet can carry it without a borrow or an
+/// allocation.
+pub(crate) fn mid_bytes(t: &Transceiver) -> ([u8; 16], usize) {
+    let mut bytes = [0; 16];
+    let mid = t.mid.as_deref().unwrap_or_default().as_bytes();
+    if mid.len() > bytes.len() {
+        return (bytes, 0);
+    }
+    bytes[..mid.len()].copy_from_slice(mid);
+    (bytes, mid.len())
+}
+
 /// One transceiver's state.
 #[derive(Debug)]
 pub(crate) struct Transceiver {

@@ -1,6 +1,11 @@
 //! What the in-memory PeerConnection tests share: moving datagrams between two connections,
 //! and an offer/answer exchange.
 
+#![allow(
+    dead_code,
+    reason = "each test crate that includes this module uses a part of it"
+)]
+
 use std::time::Instant;
 
 use sansrtc::{PeerConnection, SdpType};
