@@ -111,6 +111,20 @@ pub fn run_with_chromium(
     query: &str,
     timeout: Duration,
 ) -> Option<ExampleRun> {
+    run_with_chromiums(name, env, &[query], timeout)
+}
+
+/// As [`run_with_chromium`], with one headless Chromium per query in `queries`, each with its
+/// own profile, started in order a second apart.
+///
+/// # Panics
+/// As [`run_with_chromium`].
+pub fn run_with_chromiums(
+    name: &str,
+    env: &[(&str, &str)],
+    queries: &[&str],
+    timeout: Duration,
+) -> Option<ExampleRun> {
     Browser::Chromium.require()?;
     let exe = build_example(name);
     let started = Instant::now();
@@ -142,22 +156,32 @@ pub fn run_with_chromium(
         }
     };
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-    let profile = TempDir::new(&format!("chrome-{name}")).expect("profile directory");
-    let browser = Browser::Chromium
-        .launch(&format!("{url}{query}"), &profile)
-        .expect("Chromium starts");
+    let mut browsers = Vec::new();
+    for (n, query) in queries.iter().enumerate() {
+        if n > 0 {
+            std::thread::sleep(Duration::from_secs(1));
+        }
+        let profile = TempDir::new(&format!("chrome-{name}-{n}")).expect("profile directory");
+        let browser = Browser::Chromium
+            .launch(&format!("{url}{query}"), &profile)
+            .expect("Chromium starts");
+        browsers.push((browser, profile));
+    }
     let status = example.wait_exit(started + timeout);
     let elapsed = started.elapsed();
-    drop(browser);
     drop(example);
     let _ = reader.join();
     output.extend(lines.try_iter());
-    let browser_log = std::fs::read_to_string(profile.path().join("browser.log"))
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| !l.contains("dbus/"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let mut browser_log = String::new();
+    for (n, (browser, profile)) in browsers.into_iter().enumerate() {
+        drop(browser);
+        let log = std::fs::read_to_string(profile.path().join("browser.log")).unwrap_or_default();
+        browser_log.push_str(&format!("--- browser {n}\n"));
+        for line in log.lines().filter(|l| !l.contains("dbus/")) {
+            browser_log.push_str(line);
+            browser_log.push('\n');
+        }
+    }
     Some(ExampleRun {
         status,
         output,

@@ -278,3 +278,45 @@ fn browser_echo_example_shows_the_echoed_video_in_chrome() {
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
     eprintln!("picture of the echoed video: {}", picture.display());
 }
+
+/// (f) The `sfu` example with two headless Chromiums: the first publishes simulcast (three
+/// layers, rids `q`, `h`, `f`), the second publishes plainly and receives. The SFU receives
+/// all three layers, forwards one to the second browser, which decodes it, then switches to
+/// `f` at a key frame: the second browser keeps decoding, now at a larger size.
+#[test]
+fn sfu_forwards_one_simulcast_layer_and_switches_layers_while_chrome_decodes() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    let Some(run) = sansrtc_interop::example::run_with_chromiums(
+        "sfu",
+        &[("SFU_ONCE", "1"), ("SFU_SWITCH_AFTER", "45")],
+        &["?auto&simulcast", "?auto"],
+        std::time::Duration::from_secs(90),
+    ) else {
+        return;
+    };
+    eprintln!("sfu with two Chromiums: {:?}", run.elapsed);
+    assert!(run.succeeded(), "{}", run.why());
+    assert!(
+        run.output.iter().any(|l| l.contains("switched to layer f")),
+        "{}",
+        run.why()
+    );
+    let verdict: serde_json::Value = serde_json::from_str(
+        run.line_after("sfu: participant 2 says ")
+            .unwrap_or_else(|| panic!("no verdict\n{}", run.why())),
+    )
+    .expect("the verdict is JSON");
+    eprintln!("the subscriber decoded: {verdict}");
+    let widths = verdict["widths"].as_array().expect("widths");
+    assert!(widths.len() >= 2, "{verdict}");
+    assert!(
+        verdict["framesDecoded"].as_u64().unwrap_or(0) > 30,
+        "{verdict}"
+    );
+    let layers = run
+        .line_after("sfu: layers received ")
+        .unwrap_or_else(|| panic!("no layer count\n{}", run.why()));
+    for rid in ["q", "h", "f"] {
+        assert!(layers.contains(&format!("\"{rid}\"")), "{layers}");
+    }
+}

@@ -381,6 +381,16 @@ impl PeerConnection {
                     self.engine.ice.set_role(now, IceRole::Controlled);
                 }
                 self.associate_offer(&description);
+                // An offer without a data section may use our data mid for media: ours moves
+                // to a free one (a later offer of ours adds the section there).
+                if description.data_channel().is_none()
+                    && description
+                        .media
+                        .iter()
+                        .any(|m| m.mid() == Some(self.signaling.data_mid.as_str()))
+                {
+                    self.signaling.data_mid = self.free_mid();
+                }
                 self.signaling.remote_offer = Some(description);
                 self.signaling.state = SignalingState::HaveRemoteOffer;
             }

@@ -63,7 +63,7 @@ pub use engine::Negotiated;
 pub use event::{ConnectionState, Event, FailReason};
 pub use jsep::{OfferOptions, SdpType, SignalingState};
 pub use media::transceiver::{
-    ExtensionIds, MediaKind, NegotiatedCodec, ReceiveMode, TransceiverId, TransceiverInfo,
+    ExtensionIds, MediaKind, NegotiatedCodec, ReceiveMode, Rid, TransceiverId, TransceiverInfo,
 };
 pub use media::{FrameReceived, KeyframeRequest, MediaError, RtpReceived};
 pub use sansrtc_datachannel::wire::Reliability;

@@ -7,7 +7,7 @@
 
 use sansrtc_sdp::MediaKind as SdpKind;
 use sansrtc_sdp::SessionDescription;
-use sansrtc_sdp::attributes::{Direction, Msid};
+use sansrtc_sdp::attributes::{Direction, Msid, StreamDirection};
 use sansrtc_sdp::jsep::{MediaOptions, SectionAnswer, SendStream};
 
 use crate::connection::PeerConnection;
@@ -36,7 +36,7 @@ fn sends(direction: Direction) -> bool {
 
 impl PeerConnection {
     /// A mid no section uses yet: the smallest number free.
-    fn free_mid(&self) -> String {
+    pub(crate) fn free_mid(&self) -> String {
         let used = |mid: &str| {
             mid == self.signaling.data_mid
                 || self
@@ -56,8 +56,10 @@ impl PeerConnection {
     /// transceivers (given mids now), the data section first in a first offer.
     pub(crate) fn offer_sections(&mut self) -> Vec<OfferSection> {
         let mut order: Vec<String> = self.signaling.section_order.clone();
+        // The data section: first in a first offer, else after what was negotiated (m-lines
+        // keep their order, JSEP §5.2.2).
         if !order.contains(&self.signaling.data_mid) {
-            order.insert(0, self.signaling.data_mid.clone());
+            order.push(self.signaling.data_mid.clone());
         }
         for index in 0..self.engine.media.transceivers.len() {
             if self.engine.media.transceivers[index].mid.is_none() {
@@ -90,6 +92,7 @@ impl PeerConnection {
                     MediaKind::Video => MediaOptions::video(mid.clone()),
                 };
                 options.direction = t.direction;
+                options.receive_simulcast.clone_from(&t.receive_rids);
                 if sends(t.direction) {
                     options.msid = Some(Msid {
                         stream: t.msid.0.clone(),
@@ -215,6 +218,15 @@ impl PeerConnection {
             t.extensions = extensions;
             t.remote_ssrcs.clear();
             t.remote_rtx.clear();
+            // The layers the peer sends, as the answer accepted them (ours or theirs: the
+            // rids the receiving side lists).
+            t.receive_rids = remote
+                .media_by_mid(mid)
+                .into_iter()
+                .flat_map(|theirs| theirs.rids())
+                .filter(|r| r.direction == StreamDirection::Send)
+                .map(|r| r.id.clone())
+                .collect();
             if let Some(theirs) = remote.media_by_mid(mid) {
                 for group in theirs.ssrc_groups().filter(|g| g.semantics == "FID") {
                     if let [media, rtx] = group.ssrcs[..] {

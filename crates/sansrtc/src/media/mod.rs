@@ -10,6 +10,7 @@
 
 mod codecs;
 mod receive;
+mod route;
 mod rtcp;
 mod send;
 mod stats;
@@ -28,6 +29,7 @@ use sansrtc_srtp::Session;
 
 use codecs::{Assembler, FramePacketizer};
 use receive::ReceiveStream;
+use route::Route;
 use send::{ExtensionValues, Outgoing, SendStream};
 use transceiver::{ExtensionIds, MediaKind, ReceiveMode, Transceiver, TransceiverId};
 
@@ -54,6 +56,8 @@ pub struct RtpReceived {
     pub timestamp: u32,
     /// The marker bit.
     pub marker: bool,
+    /// Its simulcast layer (rtp-stream-id), if it has one.
+    pub rid: Option<transceiver::Rid>,
     /// The whole RTP packet, header and payload, decrypted (give it back with
     /// `PeerConnection::recycle_media`).
     pub packet: Vec<u8>,
@@ -77,6 +81,8 @@ pub struct FrameReceived {
     pub keyframe: bool,
     /// Frames were lost before this one: a decoder needs a key frame unless this is one.
     pub after_loss: bool,
+    /// Its simulcast layer (rtp-stream-id), if it has one.
+    pub rid: Option<transceiver::Rid>,
     /// The frame (give it back with `PeerConnection::recycle_media`).
     pub data: Vec<u8>,
 }
@@ -122,14 +128,6 @@ struct SrtpKeys {
     profile: sansrtc_srtp::Profile,
     material: Vec<u8>,
     role: sansrtc_srtp::Role,
-}
-
-/// How the receive side routes an SSRC.
-#[derive(Debug, Clone, Copy)]
-struct Route {
-    transceiver: usize,
-    /// For an RTX SSRC, the media SSRC it repairs.
-    repairs: Option<u32>,
 }
 
 /// The media half of a PeerConnection.
@@ -580,6 +578,7 @@ impl Media {
         stream.clock_rate = clock_rate;
         let size = payload.len();
         let extended = stream.on_packet(now, self.origin, sequence, timestamp, size, track_missing);
+        let rid = stream.rid;
         let transceiver = TransceiverId(index as u32);
         if frames {
             if !self.assemblers.contains_key(&ssrc)
@@ -605,6 +604,7 @@ impl Media {
             sequence: extended,
             timestamp,
             marker,
+            rid,
             packet: buffer,
             payload,
         }));
@@ -633,6 +633,7 @@ impl Media {
                 timestamp: frame.timestamp,
                 keyframe: frame.keyframe,
                 after_loss: frame.after_loss,
+                rid: self.streams.get(&ssrc).and_then(|s| s.rid),
                 data,
             }));
         }
@@ -688,74 +689,6 @@ impl Media {
             buffer,
             payload,
         );
-    }
-
-    /// The transceiver of an authenticated packet: its SSRC's route, or a new route from the
-    /// mid header extension, a signaled SSRC, or a payload type only one transceiver has
-    /// (RFC 8843 §9.2, JSEP §5.11). New routes are bounded.
-    fn route(&mut self, ssrc: u32, payload_type: u8, view: &RtpPacket<&[u8]>) -> Option<Route> {
-        if let Some(route) = self.routes.get(&ssrc) {
-            return Some(*route);
-        }
-        if self.routes.len() >= MAX_RECEIVE_STREAMS {
-            return None;
-        }
-        let receiving = |t: &Transceiver| t.receives();
-        let by_signal = self.transceivers.iter().position(|t| {
-            receiving(t)
-                && (t.remote_ssrcs.contains(&ssrc) || t.remote_rtx.iter().any(|(r, _)| *r == ssrc))
-        });
-        let by_mid = || {
-            self.transceivers.iter().position(|t| {
-                receiving(t)
-                    && t.extensions
-                        .mid
-                        .zip(t.mid.as_deref())
-                        .is_some_and(|(id, mid)| view.extension_data(id) == Some(mid.as_bytes()))
-            })
-        };
-        let by_payload_type = || {
-            let mut matching = self.transceivers.iter().enumerate().filter(|(_, t)| {
-                receiving(t)
-                    && t.codecs.iter().any(|c| {
-                        c.payload_type == payload_type || c.rtx_payload_type == Some(payload_type)
-                    })
-            });
-            match (matching.next(), matching.next()) {
-                (Some((i, _)), None) => Some(i),
-                _ => None,
-            }
-        };
-        let index = by_signal.or_else(by_mid).or_else(by_payload_type)?;
-        let t = &self.transceivers[index];
-        let repairs = if let Some((_, media)) = t.remote_rtx.iter().find(|(r, _)| *r == ssrc) {
-            Some(*media)
-        } else if t.codec_of_rtx(payload_type).is_some() {
-            // An unsignaled RTX stream: it repairs the one media stream of this transceiver.
-            let media: Vec<u32> = self
-                .routes
-                .iter()
-                .filter(|(_, r)| r.transceiver == index && r.repairs.is_none())
-                .map(|(s, _)| *s)
-                .collect();
-            match media.as_slice() {
-                [one] => Some(*one),
-                _ => return None,
-            }
-        } else {
-            None
-        };
-        let route = Route {
-            transceiver: index,
-            repairs,
-        };
-        self.routes.insert(ssrc, route);
-        if repairs.is_none() {
-            let clock_rate = t.codec(payload_type).map_or(90_000, |c| c.clock_rate);
-            self.streams
-                .insert(ssrc, ReceiveStream::new(ssrc, clock_rate));
-        }
-        Some(route)
     }
 
     /// When a report, a NACK or a keyframe request is next due.

@@ -48,6 +48,8 @@ pub(crate) struct ReceiveStream {
     pub(crate) recovered: u64,
     /// Packets that came as retransmissions (RTX).
     pub(crate) repaired: u64,
+    /// Its simulcast layer, from the rtp-stream-id extension of its first packet.
+    pub(crate) rid: Option<super::transceiver::Rid>,
 }
 
 impl ReceiveStream {
@@ -71,6 +73,7 @@ impl ReceiveStream {
             fir_sequence: 0,
             recovered: 0,
             repaired: 0,
+            rid: None,
         }
     }
 

@@ -123,7 +123,11 @@ impl Media {
     /// Transport-wide feedback of the arrivals since the last one.
     pub(super) fn send_transport_feedback(&mut self, now: Instant) {
         let sender = self.report_ssrc();
-        if let Some(feedback) = self.twcc.build(now, sender) {
+        // Several messages when more arrived than one reports (1,000 each), at most 16.
+        for _ in 0..16 {
+            let Some(feedback) = self.twcc.build(now, sender) else {
+                break;
+            };
             self.send_rtcp(&[RtcpRepr::from(feedback)]);
         }
     }

@@ -9,6 +9,50 @@ use sansrtc_sdp::attributes::Direction;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct TransceiverId(pub u32);
 
+/// A simulcast layer's RTP stream id (RFC 8851 `rid-id`, RFC 8852 rtp-stream-id): 1 to 16
+/// letters, digits, `-` or `_`, kept inline (a packet's events carry it without allocating).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rid {
+    bytes: [u8; 16],
+    len: u8,
+}
+
+impl Rid {
+    /// A rid from its bytes, if they are one.
+    pub fn new(bytes: &[u8]) -> Option<Self> {
+        let valid = (1..=16).contains(&bytes.len())
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_');
+        if !valid {
+            return None;
+        }
+        let mut out = [0; 16];
+        out[..bytes.len()].copy_from_slice(bytes);
+        Some(Self {
+            bytes: out,
+            len: bytes.len() as u8,
+        })
+    }
+
+    /// The rid as text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for Rid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Rid({})", self.as_str())
+    }
+}
+
+impl std::fmt::Display for Rid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Audio or video.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MediaKind {
@@ -146,6 +190,8 @@ pub(crate) struct Transceiver {
     pub(crate) receive_mode: ReceiveMode,
     /// The msid stream and track ids we signal.
     pub(crate) msid: (String, String),
+    /// The simulcast layers the peer sends us (its `a=rid:<id> send`), kept in our offers.
+    pub(crate) receive_rids: Vec<String>,
 }
 
 impl Transceiver {
@@ -167,6 +213,7 @@ impl Transceiver {
             remote_rtx: Vec::new(),
             receive_mode: ReceiveMode::default(),
             msid,
+            receive_rids: Vec::new(),
         }
     }
 

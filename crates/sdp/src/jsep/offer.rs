@@ -291,6 +291,9 @@ pub struct MediaOptions {
     pub stream: Option<SendStream>,
     /// Rids to send as simulcast (RFC 8853), in order.
     pub simulcast: Vec<String>,
+    /// Rids the peer sends us as simulcast, kept in a later offer (`a=rid:<id> recv`,
+    /// `a=simulcast:recv`), in order.
+    pub receive_simulcast: Vec<String>,
 }
 
 fn extmap(id: u16, uri: &str) -> Extmap {
@@ -325,6 +328,7 @@ impl MediaOptions {
             msid: None,
             stream: None,
             simulcast: Vec::new(),
+            receive_simulcast: Vec::new(),
         }
     }
 
@@ -358,6 +362,7 @@ impl MediaOptions {
             msid: None,
             stream: None,
             simulcast: Vec::new(),
+            receive_simulcast: Vec::new(),
         }
     }
 }
@@ -629,6 +634,30 @@ impl OfferBuilder {
             codec.attributes(a);
         }
         send_attributes(options, a);
+        if !options.receive_simulcast.is_empty() {
+            for rid in &options.receive_simulcast {
+                a.push(Attribute::Rid(Rid {
+                    id: rid.clone(),
+                    direction: StreamDirection::Recv,
+                    params: Vec::new(),
+                }));
+            }
+            a.push(Attribute::Simulcast(Simulcast {
+                directions: vec![SimulcastStreams {
+                    direction: StreamDirection::Recv,
+                    streams: options
+                        .receive_simulcast
+                        .iter()
+                        .map(|rid| {
+                            vec![SimulcastId {
+                                rid: rid.clone(),
+                                paused: false,
+                            }]
+                        })
+                        .collect(),
+                }],
+            }));
+        }
         m
     }
 }
