@@ -255,10 +255,16 @@ impl<D: Depacketizer> FrameAssembler<D> {
                 assembler.slots[index].sequence = None;
             }
         };
-        // Nothing is held past a window from `next`.
+        // Nothing is held past a window from `next`. A sequence number given up that never
+        // came is a loss too, even when nothing of its frame arrived.
         let window = self.slots.len() as u64;
+        let mut missing = until > next + window;
         for sequence in next..until.min(next + window) {
+            missing |= self.held(sequence).is_none();
             forget(self, sequence);
+        }
+        if missing {
+            self.lost_since_delivery = true;
         }
         let mut next = until.max(next);
         while self.held(next).is_some_and(|s| !s.start) {

@@ -212,7 +212,9 @@ impl PeerConnection {
                 OfferSection::Media(options) => builder.media(*options),
             };
         }
-        Ok(builder.build().to_string())
+        let mut offer = builder.build();
+        self.reject_stopped(&mut offer);
+        Ok(offer.to_string())
     }
 
     /// An answer to the peer's offer (RFC 8829 §5.3): its data channel section accepted,
@@ -245,6 +247,8 @@ impl PeerConnection {
         )
         .session_version(self.signaling.version + 1)
         .build();
+        let mut answer = answer;
+        self.reject_stopped(&mut answer);
         Ok(answer.to_string())
     }
 

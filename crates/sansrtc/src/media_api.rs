@@ -37,7 +37,28 @@ impl PeerConnection {
             .media
             .transceiver_mut(id)
             .ok_or(MediaError::UnknownTransceiver)?;
+        if t.stopped {
+            return Err(MediaError::Stopped);
+        }
         t.direction = direction;
+        Ok(())
+    }
+
+    /// Stops a transceiver (W3C `RTCRtpTransceiver.stop()`): at once it neither sends nor
+    /// receives; the next offer or answer rejects its section (port 0), for good.
+    ///
+    /// # Errors
+    /// [`MediaError::UnknownTransceiver`].
+    pub fn stop_transceiver(&mut self, id: TransceiverId) -> Result<(), MediaError> {
+        let t = self
+            .engine
+            .media
+            .transceiver_mut(id)
+            .ok_or(MediaError::UnknownTransceiver)?;
+        t.stopped = true;
+        t.direction = Direction::Inactive;
+        t.current_direction = Some(Direction::Inactive);
+        self.engine.media.renegotiated();
         Ok(())
     }
 

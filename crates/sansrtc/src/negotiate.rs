@@ -136,6 +136,37 @@ impl PeerConnection {
         }
     }
 
+    /// The sections of stopped transceivers, rejected (RFC 8829 §5.2.2, §5.3.1: port 0 and
+    /// only the mid).
+    pub(crate) fn reject_stopped(&self, description: &mut SessionDescription) {
+        for t in self.engine.media.transceivers.iter().filter(|t| t.stopped) {
+            let Some(mid) = t.mid.as_deref() else {
+                continue;
+            };
+            if let Some(m) = description.media_by_mid_mut(mid) {
+                m.port = 0;
+                m.formats.truncate(1);
+                m.connections.clear();
+                m.attributes
+                    .retain(|a| matches!(a, sansrtc_sdp::Attribute::Mid(_)));
+            }
+        }
+        // A rejected section leaves the BUNDLE group.
+        let rejected: Vec<String> = description
+            .media
+            .iter()
+            .filter(|m| m.port == 0)
+            .filter_map(|m| m.mid().map(str::to_owned))
+            .collect();
+        for a in &mut description.attributes {
+            if let sansrtc_sdp::Attribute::Group(g) = a
+                && g.semantics == "BUNDLE"
+            {
+                g.mids.retain(|mid| !rejected.contains(mid));
+            }
+        }
+    }
+
     /// How to answer each audio and video section: its transceiver's direction and stream.
     pub(crate) fn section_answers(&self) -> Vec<SectionAnswer> {
         let cname = self.engine.media.cname();

@@ -379,3 +379,70 @@ fn transport_wide_feedback_covers_every_packet_sent() {
         }
     }
 }
+
+/// W3C `RTCRtpTransceiver.stop()`: a stopped transceiver stops sending at once, and the next
+/// offer rejects its section (port 0, out of the BUNDLE group), after which the peer's
+/// transceiver is inactive too; the other transceiver carries on.
+#[test]
+fn a_stopped_transceiver_stops_at_once_and_its_section_is_rejected() {
+    let mut net = net(76, 0.0);
+    let tracks = negotiate(&mut net);
+    stream(&mut net, &tracks, 1);
+    let opus = payload_type(net.sim.endpoint(net.a), tracks.a.0, "opus");
+    let offer = net.sim.with_endpoint(net.a, |pc, now| {
+        pc.stop_transceiver(tracks.a.0).unwrap();
+        assert_eq!(
+            pc.write_rtp(now, tracks.a.0, opus, 0, false, b"x"),
+            Err(sansrtc::MediaError::NotSending)
+        );
+        assert_eq!(
+            pc.set_direction(tracks.a.0, Direction::SendRecv),
+            Err(sansrtc::MediaError::Stopped)
+        );
+        let offer = pc.create_offer().unwrap();
+        pc.set_local_description(now, SdpType::Offer, &offer)
+            .unwrap();
+        offer
+    });
+    let audio_mid = net
+        .sim
+        .endpoint(net.a)
+        .transceiver(tracks.a.0)
+        .unwrap()
+        .mid
+        .unwrap();
+    assert!(offer.contains("m=audio 0 "), "{offer}");
+    let bundle = offer
+        .lines()
+        .find(|l| l.starts_with("a=group:BUNDLE"))
+        .unwrap();
+    assert!(
+        !bundle.split(' ').skip(1).any(|m| m == audio_mid),
+        "{bundle}"
+    );
+    let answer = net.sim.with_endpoint(net.b, |pc, now| {
+        pc.set_remote_description(now, SdpType::Offer, &offer)
+            .unwrap();
+        let answer = pc.create_answer().unwrap();
+        pc.set_local_description(now, SdpType::Answer, &answer)
+            .unwrap();
+        answer
+    });
+    net.sim.with_endpoint(net.a, |pc, now| {
+        pc.set_remote_description(now, SdpType::Answer, &answer)
+            .unwrap();
+    });
+    let b_audio = net.sim.endpoint(net.b).transceiver(tracks.b.0).unwrap();
+    assert_eq!(b_audio.current_direction, Some(Direction::Inactive));
+    let video = net.sim.endpoint(net.a).transceiver(tracks.a.1).unwrap();
+    assert_eq!(video.current_direction, Some(Direction::SendRecv));
+    // Video still flows.
+    let before = received(&net, net.b, tracks.b.1).1.len();
+    let vp8 = payload_type(net.sim.endpoint(net.a), tracks.a.1, "VP8");
+    net.sim.with_endpoint(net.a, |pc, now| {
+        pc.write_frame(now, tracks.a.1, vp8, 9_000_000, &vp8_frame(1, 5000, true))
+            .unwrap();
+    });
+    net.run(Duration::from_millis(300), |_, _, _| false);
+    assert_eq!(received(&net, net.b, tracks.b.1).1.len(), before + 1);
+}

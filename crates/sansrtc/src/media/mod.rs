@@ -120,6 +120,9 @@ pub enum MediaError {
     /// No packetizer for this codec, or the frame could not be packetized.
     #[error("cannot packetize this frame")]
     Packetize,
+    /// The transceiver is stopped.
+    #[error("the transceiver is stopped")]
+    Stopped,
 }
 
 /// DTLS-SRTP keying material waiting to key a session.

@@ -159,6 +159,8 @@ pub struct TransceiverInfo {
     pub remote_ssrcs: Vec<u32>,
     /// How received media is delivered.
     pub receive_mode: ReceiveMode,
+    /// Stopped.
+    pub stopped: bool,
 }
 
 /// A transceiver's mid copied out (at most 16 bytes, what the one-byte extension form
@@ -192,6 +194,9 @@ pub(crate) struct Transceiver {
     pub(crate) msid: (String, String),
     /// The simulcast layers the peer sends us (its `a=rid:<id> send`), kept in our offers.
     pub(crate) receive_rids: Vec<String>,
+    /// Stopped (W3C `RTCRtpTransceiver.stop()`): it neither sends nor receives, and its
+    /// section is rejected in the next offer or answer.
+    pub(crate) stopped: bool,
 }
 
 impl Transceiver {
@@ -214,6 +219,7 @@ impl Transceiver {
             receive_mode: ReceiveMode::default(),
             msid,
             receive_rids: Vec::new(),
+            stopped: false,
         }
     }
 
@@ -256,6 +262,7 @@ impl Transceiver {
             send_ssrc: (self.send.ssrc, self.send.rtx_ssrc),
             remote_ssrcs: self.remote_ssrcs.clone(),
             receive_mode: self.receive_mode,
+            stopped: self.stopped,
         }
     }
 }
