@@ -8,7 +8,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use sansrtc_sdp::attributes::Direction;
 
 use crate::connection::PeerConnection;
-use crate::media::transceiver::{MediaKind, ReceiveMode, TransceiverId, TransceiverInfo};
+use crate::media::transceiver::{MediaKind, ReceiveMode, Rid, TransceiverId, TransceiverInfo};
 use crate::media::{KeyframeRequest, MediaError};
 
 /// Seconds from the NTP epoch (1900) to the Unix epoch (1970).
@@ -20,6 +20,35 @@ impl PeerConnection {
     /// SSRCs. `direction` is what we want; the offer/answer settles what we get.
     pub fn add_transceiver(&mut self, kind: MediaKind, direction: Direction) -> TransceiverId {
         self.engine.media.add_transceiver(kind, direction)
+    }
+
+    /// Adds a transceiver that sends simulcast (RFC 8853): one stream per layer in `rids`
+    /// (each with its own SSRC, and RTX SSRC for video), offered as `a=rid:<id> send` and
+    /// `a=simulcast:send`; write each layer with [`PeerConnection::write_rtp_layer`] or
+    /// [`PeerConnection::write_frame_layer`].
+    ///
+    /// # Errors
+    /// [`MediaError::UnknownLayer`] when a rid is not 1 to 16 letters, digits, `-` or `_`, or
+    /// repeats.
+    pub fn add_simulcast_transceiver(
+        &mut self,
+        kind: MediaKind,
+        direction: Direction,
+        rids: &[&str],
+    ) -> Result<TransceiverId, MediaError> {
+        let parsed: Option<Vec<Rid>> = rids.iter().map(|r| Rid::new(r.as_bytes())).collect();
+        let parsed = parsed.ok_or(MediaError::UnknownLayer)?;
+        let distinct = parsed
+            .iter()
+            .enumerate()
+            .all(|(i, r)| !parsed[..i].contains(r));
+        if parsed.is_empty() || !distinct {
+            return Err(MediaError::UnknownLayer);
+        }
+        Ok(self
+            .engine
+            .media
+            .add_transceiver_with_layers(kind, direction, &parsed))
     }
 
     /// Changes the direction a transceiver asks for; it takes effect with the next
@@ -112,7 +141,29 @@ impl PeerConnection {
         let now = self.clock(now);
         self.engine
             .media
-            .write_rtp(now, id, payload_type, timestamp, marker, payload)
+            .write_rtp(now, id, None, payload_type, timestamp, marker, payload)
+    }
+
+    /// As [`PeerConnection::write_rtp`], on the simulcast layer `rid` (its stream, with the
+    /// rtp-stream-id extension).
+    ///
+    /// # Errors
+    /// As [`PeerConnection::write_rtp`], and [`MediaError::UnknownLayer`].
+    #[expect(clippy::too_many_arguments, reason = "the fields of one packet")]
+    pub fn write_rtp_layer(
+        &mut self,
+        now: Instant,
+        id: TransceiverId,
+        rid: Rid,
+        payload_type: u8,
+        timestamp: u32,
+        marker: bool,
+        payload: &[u8],
+    ) -> Result<(), MediaError> {
+        let now = self.clock(now);
+        self.engine
+            .media
+            .write_rtp(now, id, Some(rid), payload_type, timestamp, marker, payload)
     }
 
     /// Sends one frame (the frame API): packetized for the codec of `payload_type` (Opus,
@@ -131,7 +182,26 @@ impl PeerConnection {
         let now = self.clock(now);
         self.engine
             .media
-            .write_frame(now, id, payload_type, timestamp, frame)
+            .write_frame(now, id, None, payload_type, timestamp, frame)
+    }
+
+    /// As [`PeerConnection::write_frame`], on the simulcast layer `rid`.
+    ///
+    /// # Errors
+    /// As [`PeerConnection::write_frame`], and [`MediaError::UnknownLayer`].
+    pub fn write_frame_layer(
+        &mut self,
+        now: Instant,
+        id: TransceiverId,
+        rid: Rid,
+        payload_type: u8,
+        timestamp: u32,
+        frame: &[u8],
+    ) -> Result<usize, MediaError> {
+        let now = self.clock(now);
+        self.engine
+            .media
+            .write_frame(now, id, Some(rid), payload_type, timestamp, frame)
     }
 
     /// Asks the peer's sender of what a transceiver receives for a key frame (PLI, RFC 4585

@@ -98,8 +98,22 @@ impl PeerConnection {
                         stream: t.msid.0.clone(),
                         track: Some(t.msid.1.clone()),
                     });
-                    options.stream =
-                        Some(SendStream::new(t.send.ssrc, t.send.rtx_ssrc, cname.clone()));
+                    let rids: Vec<String> = t
+                        .sends
+                        .iter()
+                        .filter_map(|s| s.rid.map(|r| r.as_str().to_owned()))
+                        .collect();
+                    if rids.is_empty() {
+                        options.stream = Some(SendStream::new(
+                            t.send().ssrc,
+                            t.send().rtx_ssrc,
+                            cname.clone(),
+                        ));
+                    } else {
+                        // Simulcast (RFC 8853): the layers by rid, no SSRC lines (the
+                        // receiver learns each layer's SSRC from its rid extension).
+                        options.simulcast = rids;
+                    }
                 }
                 Some(OfferSection::Media(Box::new(options)))
             })
@@ -180,7 +194,7 @@ impl PeerConnection {
                     stream: t.msid.0.clone(),
                     track: Some(t.msid.1.clone()),
                 });
-                answer.stream = Some(SendStream::new(t.send.ssrc, t.send.rtx_ssrc, cname));
+                answer.stream = Some(SendStream::new(t.send().ssrc, t.send().rtx_ssrc, cname));
                 Some(answer)
             })
             .collect()

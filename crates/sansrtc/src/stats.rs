@@ -163,6 +163,8 @@ pub struct InboundRtpStats {
     pub kind: &'static str,
     /// `mid`.
     pub mid: Option<String>,
+    /// `rid`: its simulcast layer.
+    pub rid: Option<crate::Rid>,
     /// `ssrc`.
     pub ssrc: u32,
     /// `packetsReceived` (retransmissions that repaired a loss included).
@@ -197,6 +199,8 @@ pub struct OutboundRtpStats {
     pub kind: &'static str,
     /// `mid`.
     pub mid: Option<String>,
+    /// `rid`: its simulcast layer.
+    pub rid: Option<crate::Rid>,
     /// `ssrc`.
     pub ssrc: u32,
     /// `rtxSsrc`.

@@ -123,6 +123,9 @@ pub enum MediaError {
     /// The transceiver is stopped.
     #[error("the transceiver is stopped")]
     Stopped,
+    /// The transceiver sends no simulcast layer with this rid.
+    #[error("no such simulcast layer")]
+    UnknownLayer,
 }
 
 /// DTLS-SRTP keying material waiting to key a session.
@@ -144,7 +147,7 @@ pub(crate) struct Media {
     routes: HashMap<u32, Route>,
     streams: HashMap<u32, ReceiveStream>,
     assemblers: HashMap<u32, Assembler>,
-    packetizers: HashMap<(usize, u8), FramePacketizer>,
+    packetizers: HashMap<(usize, usize, u8), FramePacketizer>,
     queue: VecDeque<Vec<u8>>,
     pool: Vec<Vec<u8>>,
     /// Buffers that held frames (larger than a datagram), for the next frames.
@@ -166,6 +169,9 @@ pub(crate) struct Media {
     pub(crate) dropped: u64,
     /// Arrivals to report in transport-wide feedback.
     twcc: twcc::TwccReceiver,
+    /// The peer's last receiver reference times (RFC 3611 §4.4): its SSRC, the middle 32 bits
+    /// of the NTP time, when it came; answered with DLRR.
+    rrtr: Vec<(u32, u32, Instant)>,
 }
 
 impl Media {
@@ -196,6 +202,7 @@ impl Media {
             cname,
             dropped: 0,
             twcc: twcc::TwccReceiver::default(),
+            rrtr: Vec::new(),
         }
     }
 
@@ -205,20 +212,43 @@ impl Media {
         kind: MediaKind,
         direction: Direction,
     ) -> TransceiverId {
+        self.add_transceiver_with_layers(kind, direction, &[])
+    }
+
+    /// A new transceiver that sends one stream per simulcast layer in `rids` (RFC 8853),
+    /// each with its own SSRC (and RTX SSRC for video); none for a single stream.
+    pub(crate) fn add_transceiver_with_layers(
+        &mut self,
+        kind: MediaKind,
+        direction: Direction,
+        rids: &[transceiver::Rid],
+    ) -> TransceiverId {
         let id = TransceiverId(self.transceivers.len() as u32);
-        let ssrc = self.rng.next_u32();
-        let (rtx, history) = match kind {
-            MediaKind::Video => (Some(self.rng.next_u32()), VIDEO_HISTORY),
-            MediaKind::Audio => (None, 0),
+        let layers: Vec<Option<transceiver::Rid>> = if rids.is_empty() {
+            vec![None]
+        } else {
+            rids.iter().copied().map(Some).collect()
         };
-        let first_sequence = (self.rng.next_u32() & 0x7fff) as u16;
-        let send = SendStream::new(ssrc, rtx, first_sequence, history);
+        let sends = layers
+            .into_iter()
+            .map(|rid| {
+                let ssrc = self.rng.next_u32();
+                let (rtx, history) = match kind {
+                    MediaKind::Video => (Some(self.rng.next_u32()), VIDEO_HISTORY),
+                    MediaKind::Audio => (None, 0),
+                };
+                let first_sequence = (self.rng.next_u32() & 0x7fff) as u16;
+                let mut send = SendStream::new(ssrc, rtx, first_sequence, history);
+                send.rid = rid;
+                send
+            })
+            .collect();
         let msid = (
             format!("sansrtc-{:08x}", self.rng.next_u32()),
             format!("track-{:08x}", self.rng.next_u32()),
         );
         self.transceivers
-            .push(Transceiver::new(kind, direction, send, msid));
+            .push(Transceiver::new(kind, direction, sends, msid));
         id
     }
 
@@ -308,6 +338,7 @@ impl Media {
         &mut self,
         ids: ExtensionIds,
         mid: &'a [u8],
+        rid: &'a [u8],
         now: Instant,
     ) -> ExtensionValues<'a> {
         let transport_sequence = self.transport_sequence;
@@ -322,6 +353,7 @@ impl Media {
         ExtensionValues {
             ids,
             mid,
+            rid,
             transport_sequence,
             abs_send_time,
         }
@@ -348,10 +380,12 @@ impl Media {
     /// Sends one RTP packet on transceiver `id` (RTP API): our SSRC and sequence number, the
     /// application's payload type, timestamp, marker and payload; the mid, transport-wide
     /// sequence number and abs-send-time extensions as negotiated.
+    #[expect(clippy::too_many_arguments, reason = "the fields of one packet")]
     pub(crate) fn write_rtp(
         &mut self,
         now: Instant,
         id: TransceiverId,
+        rid: Option<transceiver::Rid>,
         payload_type: u8,
         timestamp: u32,
         marker: bool,
@@ -372,11 +406,14 @@ impl Media {
         if !self.keyed() {
             return Err(MediaError::NotReady);
         }
+        let layer = t.layer(rid).ok_or(MediaError::UnknownLayer)?;
         let ids = t.extensions;
         let (mid, mid_len) = transceiver::mid_bytes(t);
-        let values = self.extension_values(ids, &mid[..mid_len], now);
+        let layer_rid = t.sends[layer].rid;
+        let rid_bytes: &[u8] = layer_rid.as_ref().map_or(&[], |r| r.as_str().as_bytes());
+        let values = self.extension_values(ids, &mid[..mid_len], rid_bytes, now);
         let mut out = self.buffer();
-        self.transceivers[index].send.write_packet(
+        self.transceivers[index].sends[layer].write_packet(
             now,
             Outgoing {
                 payload_type,
@@ -397,6 +434,7 @@ impl Media {
         &mut self,
         now: Instant,
         id: TransceiverId,
+        rid: Option<transceiver::Rid>,
         payload_type: u8,
         timestamp: u32,
         frame: &[u8],
@@ -412,10 +450,14 @@ impl Media {
         if !t.sends() {
             return Err(MediaError::NotSending);
         }
+        let layer = t.layer(rid).ok_or(MediaError::UnknownLayer)?;
         if !self.keyed() {
             return Err(MediaError::NotReady);
         }
-        let mut packetizer = match self.packetizers.remove(&(index, payload_type)) {
+        // One packetizer per layer and codec: each layer is its own stream (its own VP8 and
+        // VP9 picture ids).
+        let key = (index, layer, payload_type);
+        let mut packetizer = match self.packetizers.remove(&key) {
             Some(p) => p,
             None => {
                 let seed = self.rng.next_u32();
@@ -435,7 +477,7 @@ impl Media {
             payloads.extend_from_slice(p);
             ends.push(payloads.len());
         });
-        self.packetizers.insert((index, payload_type), packetizer);
+        self.packetizers.insert(key, packetizer);
         let count = match result {
             Ok(count) if self.queue.len() + count <= MAX_QUEUED => count,
             failed => {
@@ -455,6 +497,7 @@ impl Media {
             if let Err(e) = self.write_rtp(
                 now,
                 id,
+                rid,
                 payload_type,
                 timestamp,
                 marker,
@@ -468,7 +511,7 @@ impl Media {
         self.scratch = payloads;
         self.frame_ends = ends;
         if outcome.is_ok() {
-            self.transceivers[index].send.frames_sent += 1;
+            self.transceivers[index].sends[layer].frames_sent += 1;
         }
         outcome
     }

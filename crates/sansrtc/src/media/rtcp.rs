@@ -9,8 +9,9 @@
 use std::time::{Duration, Instant};
 
 use sansrtc_rtp::rtcp::{
-    Compound, FirEntry, FirRepr, NackRepr, PayloadFeedback, PliRepr, ReceiverReportRepr,
-    RtcpPacket, RtcpRepr, SenderReportRepr, SourceDescriptionRepr, TransportFeedback,
+    Compound, DlrrSubBlock, ExtendedReportRepr, FirEntry, FirRepr, NackRepr, PayloadFeedback,
+    PliRepr, ReceiverReportRepr, RtcpPacket, RtcpRepr, SenderReportRepr, SourceDescriptionRepr,
+    TransportFeedback, XrBlock, XrBlockRepr,
 };
 
 use super::transceiver::TransceiverId;
@@ -22,7 +23,7 @@ const SESSION_BANDWIDTH: f64 = 2_000_000.0;
 impl Media {
     /// The SSRC our reports and feedback come from: the first transceiver's.
     fn report_ssrc(&self) -> u32 {
-        self.transceivers.first().map_or(1, |t| t.send.ssrc)
+        self.transceivers.first().map_or(1, |t| t.send().ssrc)
     }
 
     /// The RFC 3550 §6.3.1 interval for two members, RTCP at 5% of the session bandwidth,
@@ -52,17 +53,22 @@ impl Media {
         blocks.truncate(31);
         let ntp = self.ntp(now);
         let mut packets = Vec::new();
-        for t in self.transceivers.iter().filter(|t| t.send.packets_sent > 0) {
-            let rtp_timestamp = t.send.last.map_or(0, |(timestamp, rate, at)| {
+        for send in self
+            .transceivers
+            .iter()
+            .flat_map(|t| &t.sends)
+            .filter(|s| s.packets_sent > 0)
+        {
+            let rtp_timestamp = send.last.map_or(0, |(timestamp, rate, at)| {
                 let elapsed = now.saturating_duration_since(at).as_secs_f64();
                 timestamp.wrapping_add((elapsed * f64::from(rate)) as u32)
             });
             packets.push(RtcpRepr::from(SenderReportRepr {
-                ssrc: t.send.ssrc,
+                ssrc: send.ssrc,
                 ntp_timestamp: ntp,
                 rtp_timestamp,
-                packet_count: t.send.packets_sent as u32,
-                octet_count: t.send.octets_sent as u32,
+                packet_count: send.packets_sent as u32,
+                octet_count: send.octets_sent as u32,
                 reports: if packets.is_empty() {
                     std::mem::take(&mut blocks)
                 } else {
@@ -79,6 +85,31 @@ impl Media {
             }));
         }
         packets.push(SourceDescriptionRepr::cname(sender, self.cname()).into());
+        // RFC 3611 §4.4, §4.5: a receiver reference time, so that a side that only receives
+        // measures the round trip too (NACK timing needs it), and DLRR for the peer's.
+        let mut blocks = Vec::new();
+        if !self.streams.is_empty() {
+            blocks.push(XrBlockRepr::ReceiverReferenceTime { ntp_timestamp: ntp });
+        }
+        if !self.rrtr.is_empty() {
+            let dlrr = self
+                .rrtr
+                .drain(..)
+                .map(|(ssrc, last_rr, at)| DlrrSubBlock {
+                    ssrc,
+                    last_rr,
+                    delay_since_last_rr: (now.saturating_duration_since(at).as_secs_f64() * 65536.0)
+                        as u32,
+                })
+                .collect();
+            blocks.push(XrBlockRepr::Dlrr(dlrr));
+        }
+        if !blocks.is_empty() {
+            packets.push(RtcpRepr::from(ExtendedReportRepr {
+                ssrc: sender,
+                blocks,
+            }));
+        }
         self.send_rtcp(&packets);
     }
 
@@ -196,7 +227,7 @@ impl Media {
             return;
         };
         buffer.truncate(len);
-        let mut retransmit: Vec<(usize, u16)> = Vec::new();
+        let mut retransmit: Vec<(usize, usize, u16)> = Vec::new();
         let mut keyframes: Vec<(usize, KeyframeRequest)> = Vec::new();
         let ntp_now = self.ntp(now);
         for packet in Compound::new(&buffer).packets() {
@@ -211,22 +242,48 @@ impl Media {
                     self.report_blocks(ntp_now, sr.report_blocks());
                 }
                 RtcpPacket::ReceiverReport(rr) => self.report_blocks(ntp_now, rr.report_blocks()),
+                RtcpPacket::ExtendedReport(xr) => {
+                    let us = self.report_ssrc();
+                    for block in xr.blocks() {
+                        match block {
+                            XrBlock::ReceiverReferenceTime { ntp_timestamp } => {
+                                self.rrtr.retain(|(s, _, _)| *s != xr.ssrc());
+                                if self.rrtr.len() < 16 {
+                                    self.rrtr
+                                        .push((xr.ssrc(), (ntp_timestamp >> 16) as u32, now));
+                                }
+                            }
+                            XrBlock::Dlrr(subs) => {
+                                for sub in subs.filter(|s| s.ssrc == us && s.last_rr != 0) {
+                                    let rtt = ((ntp_now >> 16) as u32)
+                                        .wrapping_sub(sub.last_rr)
+                                        .wrapping_sub(sub.delay_since_last_rr);
+                                    if rtt < 60 << 16 {
+                                        self.rtt =
+                                            Some(Duration::from_secs_f64(f64::from(rtt) / 65536.0));
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
                 RtcpPacket::TransportFeedback(TransportFeedback::Nack(nack)) => {
-                    if let Some(index) = self.sender_index(nack.media_ssrc()) {
-                        self.transceivers[index].send.nacks_received += 1;
-                        retransmit.extend(nack.lost_sequence_numbers().map(|s| (index, s)));
+                    if let Some((index, layer)) = self.sender_index(nack.media_ssrc()) {
+                        self.transceivers[index].sends[layer].nacks_received += 1;
+                        retransmit.extend(nack.lost_sequence_numbers().map(|s| (index, layer, s)));
                     }
                 }
                 RtcpPacket::PayloadFeedback(PayloadFeedback::Pli(pli)) => {
-                    if let Some(index) = self.sender_index(pli.media_ssrc()) {
-                        self.transceivers[index].send.plis_received += 1;
+                    if let Some((index, layer)) = self.sender_index(pli.media_ssrc()) {
+                        self.transceivers[index].sends[layer].plis_received += 1;
                         keyframes.push((index, KeyframeRequest::Pli));
                     }
                 }
                 RtcpPacket::PayloadFeedback(PayloadFeedback::Fir(fir)) => {
                     for entry in fir.entries() {
-                        if let Some(index) = self.sender_index(entry.ssrc) {
-                            self.transceivers[index].send.firs_received += 1;
+                        if let Some((index, layer)) = self.sender_index(entry.ssrc) {
+                            self.transceivers[index].sends[layer].firs_received += 1;
                             keyframes.push((index, KeyframeRequest::Fir));
                         }
                     }
@@ -235,8 +292,8 @@ impl Media {
             }
         }
         retransmit.truncate(1024);
-        for (index, sequence) in retransmit {
-            self.retransmit(now, index, sequence);
+        for (index, layer, sequence) in retransmit {
+            self.retransmit(now, index, layer, sequence);
         }
         for (index, kind) in keyframes {
             self.events.push_back(crate::Event::KeyframeRequested {
@@ -247,11 +304,14 @@ impl Media {
         self.events.push_back(crate::Event::Rtcp(buffer));
     }
 
-    /// The transceiver that sends `ssrc` (or its RTX).
-    fn sender_index(&self, ssrc: u32) -> Option<usize> {
-        self.transceivers
-            .iter()
-            .position(|t| t.send.ssrc == ssrc || t.send.rtx_ssrc == Some(ssrc))
+    /// The transceiver and layer that send `ssrc` (or its RTX).
+    fn sender_index(&self, ssrc: u32) -> Option<(usize, usize)> {
+        self.transceivers.iter().enumerate().find_map(|(i, t)| {
+            t.sends
+                .iter()
+                .position(|s| s.ssrc == ssrc || s.rtx_ssrc == Some(ssrc))
+                .map(|layer| (i, layer))
+        })
     }
 
     /// Report blocks about our streams: the round trip time (RFC 3550 §6.4.1: arrival minus
@@ -259,7 +319,7 @@ impl Media {
     fn report_blocks(&mut self, ntp_now: u64, blocks: sansrtc_rtp::rtcp::ReportBlocks<'_>) {
         let now_middle = (ntp_now >> 16) as u32;
         for block in blocks {
-            let Some(index) = self.sender_index(block.ssrc) else {
+            let Some((index, layer)) = self.sender_index(block.ssrc) else {
                 continue;
             };
             let rtt = now_middle
@@ -271,19 +331,21 @@ impl Media {
             if rtt.is_some() {
                 self.rtt = rtt;
             }
-            self.transceivers[index].send.remote_report = Some((block, rtt));
+            self.transceivers[index].sends[layer].remote_report = Some((block, rtt));
         }
     }
 
-    /// Answers a NACK for `sequence` of transceiver `index`.
-    fn retransmit(&mut self, now: Instant, index: usize, sequence: u16) {
+    /// Answers a NACK for `sequence` of transceiver `index`'s stream `layer`.
+    fn retransmit(&mut self, now: Instant, index: usize, layer: usize, sequence: u16) {
         let t = &self.transceivers[index];
         let ids = t.extensions;
         let (mid, mid_len) = super::transceiver::mid_bytes(t);
-        let values = self.extension_values(ids, &mid[..mid_len], now);
+        let layer_rid = t.sends[layer].rid;
+        let rid: &[u8] = layer_rid.as_ref().map_or(&[], |r| r.as_str().as_bytes());
+        let values = self.extension_values(ids, &mid[..mid_len], rid, now);
         let mut out = self.buffer();
         let t = &mut self.transceivers[index];
-        let (send, codecs) = (&mut t.send, &t.codecs);
+        let (send, codecs) = (&mut t.sends[layer], &t.codecs);
         let rtx_type = |payload_type: u8| {
             codecs
                 .iter()

@@ -19,6 +19,8 @@ struct Kept {
 /// What we send on one transceiver.
 #[derive(Debug)]
 pub(crate) struct SendStream {
+    /// Its simulcast layer, if it is one.
+    pub(crate) rid: Option<super::transceiver::Rid>,
     pub(crate) ssrc: u32,
     pub(crate) rtx_ssrc: Option<u32>,
     next_sequence: u16,
@@ -56,6 +58,9 @@ pub(crate) struct ExtensionValues<'a> {
     pub(crate) ids: ExtensionIds,
     /// The mid, as the extension carries it (at most 16 bytes in the one-byte form).
     pub(crate) mid: &'a [u8],
+    /// The simulcast layer's rid (empty without): rtp-stream-id on media packets,
+    /// repaired-rtp-stream-id on their retransmissions (RFC 8852).
+    pub(crate) rid: &'a [u8],
     pub(crate) transport_sequence: u16,
     /// abs-send-time: seconds since an arbitrary epoch in 6.18 fixed point, 24 bits.
     pub(crate) abs_send_time: u32,
@@ -65,13 +70,14 @@ pub(crate) struct ExtensionValues<'a> {
 fn write(
     header: RtpHeader<'_>,
     extensions: &ExtensionValues<'_>,
+    repair: bool,
     prefix: &[u8],
     payload: &[u8],
     out: &mut Vec<u8>,
 ) {
     let twcc = extensions.transport_sequence.to_be_bytes();
     let abs = extensions.abs_send_time.to_be_bytes();
-    let mut elements: [Element<'_>; 3] = [Element { id: 0, data: &[] }; 3];
+    let mut elements: [Element<'_>; 4] = [Element { id: 0, data: &[] }; 4];
     let mut n = 0;
     let ids = extensions.ids;
     let mut add = |id: Option<u8>, data| {
@@ -84,6 +90,12 @@ fn write(
     };
     if !extensions.mid.is_empty() && extensions.mid.len() <= 16 {
         add(ids.mid, extensions.mid);
+    }
+    if !extensions.rid.is_empty() {
+        add(
+            if repair { ids.repaired_rid } else { ids.rid },
+            extensions.rid,
+        );
     }
     add(ids.transport_cc, &twcc[..]);
     add(ids.abs_send_time, &abs[1..]);
@@ -120,6 +132,7 @@ impl SendStream {
         history_len: usize,
     ) -> Self {
         Self {
+            rid: None,
             ssrc,
             rtx_ssrc,
             next_sequence: first_sequence,
@@ -158,7 +171,7 @@ impl SendStream {
             ssrc: self.ssrc,
             ..RtpHeader::default()
         };
-        write(header, extensions, &[], packet.payload, out);
+        write(header, extensions, false, &[], packet.payload, out);
         self.packets_sent += 1;
         self.octets_sent += packet.payload.len() as u64;
         self.last = Some((packet.timestamp, packet.clock_rate, now));
@@ -210,6 +223,7 @@ impl SendStream {
                 write(
                     header,
                     extensions,
+                    true,
                     &sequence.to_be_bytes(),
                     original.payload(),
                     out,

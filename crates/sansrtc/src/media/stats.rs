@@ -31,6 +31,7 @@ impl Media {
                     transceiver: TransceiverId(route.transceiver as u32),
                     kind: kind_name(t.kind),
                     mid: t.mid.clone(),
+                    rid: stream.rid,
                     ssrc: *ssrc,
                     packets_received: stream.received,
                     bytes_received: stream.bytes,
@@ -54,21 +55,23 @@ impl Media {
         self.transceivers
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.send.packets_sent > 0)
-            .map(|(i, t)| OutboundRtpStats {
+            .flat_map(|(i, t)| t.sends.iter().map(move |s| (i, t, s)))
+            .filter(|(_, _, s)| s.packets_sent > 0)
+            .map(|(i, t, s)| OutboundRtpStats {
                 transceiver: TransceiverId(i as u32),
                 kind: kind_name(t.kind),
                 mid: t.mid.clone(),
-                ssrc: t.send.ssrc,
-                rtx_ssrc: t.send.rtx_ssrc,
-                packets_sent: t.send.packets_sent,
-                bytes_sent: t.send.octets_sent,
-                retransmitted_packets_sent: t.send.retransmitted_packets,
-                retransmitted_bytes_sent: t.send.retransmitted_bytes,
-                nack_count: t.send.nacks_received,
-                pli_count: t.send.plis_received,
-                fir_count: t.send.firs_received,
-                frames_sent: t.send.frames_sent,
+                rid: s.rid,
+                ssrc: s.ssrc,
+                rtx_ssrc: s.rtx_ssrc,
+                packets_sent: s.packets_sent,
+                bytes_sent: s.octets_sent,
+                retransmitted_packets_sent: s.retransmitted_packets,
+                retransmitted_bytes_sent: s.retransmitted_bytes,
+                nack_count: s.nacks_received,
+                pli_count: s.plis_received,
+                fir_count: s.firs_received,
+                frames_sent: s.frames_sent,
             })
             .collect()
     }
@@ -77,9 +80,10 @@ impl Media {
     pub(crate) fn remote_inbound_stats(&self) -> Vec<RemoteInboundRtpStats> {
         self.transceivers
             .iter()
-            .filter_map(|t| {
-                let (block, rtt) = t.send.remote_report?;
-                let clock_rate = t.send.last.map_or(90_000, |(_, rate, _)| rate);
+            .flat_map(|t| t.sends.iter().map(move |s| (t, s)))
+            .filter_map(|(t, s)| {
+                let (block, rtt) = s.remote_report?;
+                let clock_rate = s.last.map_or(90_000, |(_, rate, _)| rate);
                 Some(RemoteInboundRtpStats {
                     ssrc: block.ssrc,
                     kind: kind_name(t.kind),

@@ -153,8 +153,10 @@ pub struct TransceiverInfo {
     pub codecs: Vec<NegotiatedCodec>,
     /// The header extension ids negotiated.
     pub extensions: ExtensionIds,
-    /// The SSRC we send with (and its RTX SSRC).
+    /// The SSRC we send with (and its RTX SSRC); the first layer's with simulcast.
     pub send_ssrc: (u32, Option<u32>),
+    /// The simulcast layers we send, in order (empty without simulcast).
+    pub send_rids: Vec<Rid>,
     /// The SSRCs the peer signaled for this section.
     pub remote_ssrcs: Vec<u32>,
     /// How received media is delivered.
@@ -185,7 +187,8 @@ pub(crate) struct Transceiver {
     pub(crate) current_direction: Option<Direction>,
     pub(crate) codecs: Vec<NegotiatedCodec>,
     pub(crate) extensions: ExtensionIds,
-    pub(crate) send: super::send::SendStream,
+    /// What we send: one stream, or one per simulcast layer (each with its rid).
+    pub(crate) sends: Vec<super::send::SendStream>,
     /// SSRCs the peer signaled (media, then RTX pairs as `(rtx, media)`).
     pub(crate) remote_ssrcs: Vec<u32>,
     pub(crate) remote_rtx: Vec<(u32, u32)>,
@@ -203,7 +206,7 @@ impl Transceiver {
     pub(crate) fn new(
         kind: MediaKind,
         direction: Direction,
-        send: super::send::SendStream,
+        sends: Vec<super::send::SendStream>,
         msid: (String, String),
     ) -> Self {
         Self {
@@ -213,13 +216,26 @@ impl Transceiver {
             current_direction: None,
             codecs: Vec::new(),
             extensions: ExtensionIds::default(),
-            send,
+            sends,
             remote_ssrcs: Vec::new(),
             remote_rtx: Vec::new(),
             receive_mode: ReceiveMode::default(),
             msid,
             receive_rids: Vec::new(),
             stopped: false,
+        }
+    }
+
+    /// The first (or only) stream we send.
+    pub(crate) fn send(&self) -> &super::send::SendStream {
+        &self.sends[0]
+    }
+
+    /// The layer we send `rid` on (none: the first).
+    pub(crate) fn layer(&self, rid: Option<Rid>) -> Option<usize> {
+        match rid {
+            None => Some(0),
+            Some(rid) => self.sends.iter().position(|s| s.rid == Some(rid)),
         }
     }
 
@@ -259,7 +275,8 @@ impl Transceiver {
             current_direction: self.current_direction,
             codecs: self.codecs.clone(),
             extensions: self.extensions,
-            send_ssrc: (self.send.ssrc, self.send.rtx_ssrc),
+            send_ssrc: (self.send().ssrc, self.send().rtx_ssrc),
+            send_rids: self.sends.iter().filter_map(|s| s.rid).collect(),
             remote_ssrcs: self.remote_ssrcs.clone(),
             receive_mode: self.receive_mode,
             stopped: self.stopped,
