@@ -38,7 +38,7 @@ use sansrtc::{ChannelId, Config, Event, MessageKind, PeerConnection, SdpType};
 use sansrtc_proto::SansIo;
 use serde_json::{Value, json};
 use tungstenite::{Message, WebSocket};
-use web::{Peer, Request, Result, accept_websocket, not_found, read_request, serve_page};
+use web::{Peer, Result};
 
 /// What we send first on a new channel.
 const GREETING: &str = "hello from sansrtc";
@@ -68,26 +68,14 @@ fn main() -> Result<()> {
             }
         });
     }
-    for stream in listener.incoming() {
-        let mut stream = stream?;
-        match read_request(&stream) {
-            Some(Request::Page) => serve_page(&mut stream, PAGE)?,
-            Some(Request::WebSocket { key }) => {
-                let ws = accept_websocket(stream, &key)?;
-                match Session::new(ws)?.run(&lines) {
-                    Ok(chatted) if once && chatted => {
-                        println!("browser_chat: chatted both ways, exiting");
-                        return Ok(());
-                    }
-                    Ok(_) => println!("browser_chat: the page left"),
-                    Err(e) if once => return Err(e),
-                    Err(e) => eprintln!("browser_chat: {e}"),
-                }
-            }
-            None => not_found(&mut stream),
-        }
-    }
-    Ok(())
+    web::serve(
+        &listener,
+        "browser_chat",
+        PAGE,
+        once,
+        "chatted both ways",
+        |ws| Session::new(ws)?.run(&lines),
+    )
 }
 
 /// One page's peer: its WebSocket, our PeerConnection and UDP socket.

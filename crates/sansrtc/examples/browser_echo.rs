@@ -32,7 +32,7 @@ use sansrtc::{Config, Direction, Event, MediaKind, ReceiveMode, SdpType};
 use sansrtc_proto::SansIo;
 use serde_json::{Value, json};
 use tungstenite::{Message, WebSocket};
-use web::{Peer, Request, Result, accept_websocket, not_found, read_request, serve_page};
+use web::{Peer, Result};
 
 fn main() -> Result<()> {
     let once = std::env::var_os("BROWSER_ECHO_ONCE").is_some_and(|v| !v.is_empty() && v != "0");
@@ -46,26 +46,14 @@ fn main() -> Result<()> {
             std::process::exit(1);
         });
     }
-    for stream in listener.incoming() {
-        let mut stream = stream?;
-        match read_request(&stream) {
-            Some(Request::Page) => serve_page(&mut stream, PAGE)?,
-            Some(Request::WebSocket { key }) => {
-                let ws = accept_websocket(stream, &key)?;
-                match Session::new(ws)?.run() {
-                    Ok(true) if once => {
-                        println!("browser_echo: the page decoded the echo, exiting");
-                        return Ok(());
-                    }
-                    Ok(_) => println!("browser_echo: the page left"),
-                    Err(e) if once => return Err(e),
-                    Err(e) => eprintln!("browser_echo: {e}"),
-                }
-            }
-            None => not_found(&mut stream),
-        }
-    }
-    Ok(())
+    web::serve(
+        &listener,
+        "browser_echo",
+        PAGE,
+        once,
+        "the page decoded the echo",
+        |ws| Session::new(ws)?.run(),
+    )
 }
 
 /// One page's peer.

@@ -3,6 +3,11 @@
 //! socket bound to 127.0.0.1, driven the way `custom_event_loop.rs` drives one: block on the
 //! socket until the next timer, feed datagrams, fire timers, send what `poll_transmit` gives.
 
+#![allow(
+    dead_code,
+    reason = "each example that includes this module uses a part of it"
+)]
+
 use std::io::{BufRead, BufReader, ErrorKind, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
@@ -58,6 +63,38 @@ pub(crate) fn read_request(stream: &TcpStream) -> Option<Request> {
         ("GET", "/ws", Some(key)) => Some(Request::WebSocket { key }),
         _ => None,
     }
+}
+
+/// Serves `page`, and runs `session` on each signaling WebSocket, one page at a time. With
+/// `once`, the first session that returns `Ok(true)` ends it (`done` is printed), and an error
+/// ends it too; otherwise errors are printed and the next page is served.
+pub(crate) fn serve(
+    listener: &std::net::TcpListener,
+    name: &str,
+    page: &str,
+    once: bool,
+    done: &str,
+    mut session: impl FnMut(WebSocket<TcpStream>) -> Result<bool>,
+) -> Result<()> {
+    for stream in listener.incoming() {
+        let mut stream = stream?;
+        match read_request(&stream) {
+            Some(Request::Page) => serve_page(&mut stream, page)?,
+            Some(Request::WebSocket { key }) => {
+                match accept_websocket(stream, &key).and_then(&mut session) {
+                    Ok(true) if once => {
+                        println!("{name}: {done}, exiting");
+                        return Ok(());
+                    }
+                    Ok(_) => println!("{name}: the page left"),
+                    Err(e) if once => return Err(e),
+                    Err(e) => eprintln!("{name}: {e}"),
+                }
+            }
+            None => not_found(&mut stream),
+        }
+    }
+    Ok(())
 }
 
 /// Answers `GET /` with `page`.
