@@ -2,7 +2,8 @@
 //! negotiated by offer and answer, the RTP API (audio both ways, payloads as sent) and the
 //! frame API (VP8 frames packetized and rebuilt whole), NACK and RTX recovering every video
 //! packet lost at 5% loss on each host's link (9.75% on the path), receiver reports and
-//! getStats that match the simulated loss and delay, and transport-wide feedback.
+//! getStats that match the simulated loss and delay, transport-wide feedback, simulcast, and
+//! the other way round (video by the RTP API, audio by the frame API).
 
 mod netsim;
 
@@ -541,4 +542,50 @@ fn three_simulcast_layers_arrive_whole_and_apart_at_loss() {
     );
     let a_stats = net.sim.endpoint(net.a).stats();
     assert_eq!(a_stats.outbound_rtp.len(), 3);
+}
+
+/// The other way round: video by the RTP API (every VP8 packet as written, both ways) and
+/// audio by the frame API (Opus packets through the packetizer and the frame assembler).
+#[test]
+fn video_by_the_rtp_api_and_audio_by_the_frame_api_arrive_as_sent() {
+    let mut net = net(78, 0.0);
+    let tracks = negotiate(&mut net);
+    for (id, t) in [(net.a, tracks.a), (net.b, tracks.b)] {
+        net.sim.with_endpoint(id, |pc, _| {
+            pc.set_receive_mode(t.0, ReceiveMode::Frames).unwrap();
+            pc.set_receive_mode(t.1, ReceiveMode::Rtp).unwrap();
+        });
+    }
+    let opus = payload_type(net.sim.endpoint(net.a), tracks.a.0, "opus");
+    let vp8 = [
+        payload_type(net.sim.endpoint(net.a), tracks.a.1, "VP8"),
+        payload_type(net.sim.endpoint(net.b), tracks.b.1, "VP8"),
+    ];
+    let (mut video_a, mut video_b, mut audio) = (Vec::new(), Vec::new(), Vec::new());
+    for n in 0..100u32 {
+        let payload: Vec<u8> = (0..1000).map(|i| (i as u32 + n) as u8).collect();
+        let back: Vec<u8> = payload.iter().map(|b| b.wrapping_add(1)).collect();
+        let frame: Vec<u8> = (0..120).map(|i| (i as u32 * 3 + n) as u8).collect();
+        net.sim.with_endpoint(net.a, |pc, now| {
+            pc.write_rtp(now, tracks.a.1, vp8[0], n * 3000, true, &payload)
+                .unwrap();
+            pc.write_frame(now, tracks.a.0, opus, n * 960, &frame)
+                .unwrap();
+        });
+        net.sim.with_endpoint(net.b, |pc, now| {
+            pc.write_rtp(now, tracks.b.1, vp8[1], n * 3000, true, &back)
+                .unwrap();
+        });
+        video_a.push(payload);
+        video_b.push(back);
+        audio.push((n * 960, frame));
+        net.run(Duration::from_millis(20), |_, _, _| false);
+    }
+    net.run(Duration::from_millis(300), |_, _, _| false);
+    let (rtp_at_b, _) = received(&net, net.b, tracks.b.1);
+    let (rtp_at_a, _) = received(&net, net.a, tracks.a.1);
+    let (_, audio_at_b) = received(&net, net.b, tracks.b.0);
+    assert_eq!(rtp_at_b, video_a);
+    assert_eq!(rtp_at_a, video_b);
+    assert_same_frames(&audio_at_b, &audio, 78);
 }
