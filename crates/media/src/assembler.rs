@@ -154,20 +154,7 @@ impl<D: Depacketizer> FrameAssembler<D> {
 
     /// The sequence number `sequence` extended to 64 bits, nearest the highest seen.
     fn extend(&self, sequence: u16) -> u64 {
-        let Some(highest) = self.highest else {
-            // Room below for packets that came out of order before the first one.
-            return (1 << 16) + u64::from(sequence);
-        };
-        let candidate = (highest & !0xffff) | u64::from(sequence);
-        [
-            candidate.wrapping_sub(1 << 16),
-            candidate,
-            candidate + (1 << 16),
-        ]
-        .into_iter()
-        .filter(|&c| c >= 1 << 15)
-        .min_by_key(|&c| c.abs_diff(highest))
-        .unwrap_or(candidate)
+        sansrtc_rtp::rtp::extend_sequence(self.highest, sequence)
     }
 
     fn index(&self, sequence: u64) -> usize {

@@ -50,6 +50,21 @@ pub enum DepacketizeError {
     FrameTooLarge,
 }
 
+/// Appends with `append` and, when it fails, takes back what it appended: the
+/// [`Depacketizer::depacketize`] promise (`frame` left as it was on error), kept in one place
+/// for every format.
+pub(crate) fn append_or_restore(
+    frame: &mut Vec<u8>,
+    append: impl FnOnce(&mut Vec<u8>) -> Result<(), DepacketizeError>,
+) -> Result<(), DepacketizeError> {
+    let len_before = frame.len();
+    let result = append(frame);
+    if result.is_err() {
+        frame.truncate(len_before);
+    }
+    result
+}
+
 /// Splits encoded frames into RTP payloads (the sending half of a payload format).
 pub trait Packetizer {
     /// Splits `frame` into payloads of at most `max_payload` bytes each (payload descriptor

@@ -31,8 +31,8 @@ use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use sansrtc::{
-    Config, Direction, Event, KeyframeRequest, MediaKind, ReceiveMode, SdpType, SignalingState,
-    TransceiverId,
+    Config, Direction, Event, KeyframeRequest, MediaKind, ReceiveMode, Rid, SdpType,
+    SignalingState, TransceiverId,
 };
 use sansrtc_proto::SansIo;
 use serde_json::{Value, json};
@@ -79,11 +79,11 @@ fn main() -> Result<()> {
             Err(e) => return Err(e.into()),
         }
         if room.turn()? && once {
-            let layers: HashMap<String, usize> = room
+            let layers: HashMap<&str, usize> = room
                 .layers
                 .seen
                 .iter()
-                .map(|((_, rid), n)| (rid.clone(), *n))
+                .map(|((_, rid), n)| (rid.as_str(), *n))
                 .collect();
             println!("sfu: layers received {}", json!(layers));
             println!("sfu: a page decoded forwarded video across a layer switch, exiting");
@@ -114,11 +114,11 @@ struct Participant {
 
 /// The simulcast layer forwarded, and the one to switch to at its next key frame.
 struct Layers {
-    current: Option<String>,
-    next: Option<String>,
+    current: Option<Rid>,
+    next: Option<Rid>,
     forwarded: usize,
     switch_after: usize,
-    seen: HashMap<(usize, String), usize>,
+    seen: HashMap<(usize, Rid), usize>,
 }
 
 /// Everyone, and the forwarding state.
@@ -291,19 +291,16 @@ impl Room {
             Event::ConnectionState(state) => println!("sfu: participant {publisher}: {state:?}"),
             Event::Track { transceiver, kind } => self.published(i, transceiver, kind)?,
             Event::Frame(frame) => {
-                let layer = frame.rid.map(|r| r.as_str().to_owned());
-                if let Some(rid) = &layer {
-                    *self
-                        .layers
-                        .seen
-                        .entry((publisher, rid.clone()))
-                        .or_default() += 1;
+                let layer = frame.rid;
+                if let Some(rid) = layer {
+                    *self.layers.seen.entry((publisher, rid)).or_default() += 1;
                 }
-                if self.forward_layer(layer.as_deref(), frame.keyframe) {
-                    let sent = self.forward(i, MediaKind::Video, |pc, t, pt| {
-                        pc.write_frame(now, t, pt, frame.timestamp, &frame.data)
-                            .map(|_| ())
-                    });
+                if self.forward_layer(layer, frame.keyframe) {
+                    let sent =
+                        self.forward(i, MediaKind::Video, frame.payload_type, |pc, t, pt| {
+                            pc.write_frame(now, t, pt, frame.timestamp, &frame.data)
+                                .map(|_| ())
+                        });
                     if sent > 0 && layer.is_some() {
                         self.forwarded(i);
                     }
@@ -312,7 +309,7 @@ impl Room {
             }
             Event::Rtp(packet) => {
                 let payload = &packet.packet[packet.payload.clone()];
-                let _ = self.forward(i, MediaKind::Audio, |pc, t, pt| {
+                let _ = self.forward(i, MediaKind::Audio, packet.payload_type, |pc, t, pt| {
                     pc.write_rtp(now, t, pt, packet.timestamp, packet.marker, payload)
                 });
                 self.participants[i].peer.pc.recycle_media(packet.packet);
@@ -374,7 +371,7 @@ impl Room {
 
     /// Whether a frame of `layer` (a simulcast rid, or none) is the one to forward; switches
     /// layers at a key frame of the new one.
-    fn forward_layer(&mut self, layer: Option<&str>, keyframe: bool) -> bool {
+    fn forward_layer(&mut self, layer: Option<Rid>, keyframe: bool) -> bool {
         let Some(layer) = layer else {
             return true;
         };
@@ -384,16 +381,16 @@ impl Room {
                 return false;
             }
             println!("sfu: forwarding layer {layer}");
-            l.current = Some(layer.to_owned());
+            l.current = Some(layer);
         }
-        if l.next.as_deref() == Some(layer) && keyframe {
+        if l.next == Some(layer) && keyframe {
             println!(
                 "sfu: switched to layer {layer} after {} frames",
                 l.forwarded
             );
             l.current = l.next.take();
         }
-        l.current.as_deref() == Some(layer)
+        l.current == Some(layer)
     }
 
     /// A frame of participant `i`'s current layer reached a subscriber: after `switch_after`
@@ -401,9 +398,10 @@ impl Room {
     fn forwarded(&mut self, i: usize) {
         let l = &mut self.layers;
         l.forwarded += 1;
-        if l.forwarded == l.switch_after && l.current.as_deref() != Some("f") {
+        let full = Rid::new(b"f");
+        if l.forwarded == l.switch_after && l.current != full {
             println!("sfu: switching to layer f");
-            l.next = Some("f".to_owned());
+            l.next = full;
             let publisher = self.participants[i].id;
             self.request_keyframe(publisher, KeyframeRequest::Pli);
         }
@@ -418,41 +416,39 @@ impl Room {
         }
     }
 
-    /// Sends what participant `i` published (`kind`) to everyone else, with `write`, on each
-    /// subscriber's transceiver for it and the subscriber's payload type of the same codec.
-    /// Returns to how many it went.
+    /// Sends what participant `i` published (`kind`, in `payload_type`) to everyone else,
+    /// with `write`, on each subscriber's transceiver for it and the subscriber's payload type
+    /// of the same codec. Returns to how many it went.
     fn forward(
         &mut self,
         i: usize,
         kind: MediaKind,
+        payload_type: u8,
         mut write: impl FnMut(
             &mut sansrtc::PeerConnection,
             TransceiverId,
             u8,
         ) -> std::result::Result<(), sansrtc::MediaError>,
     ) -> usize {
-        let publisher = self.participants[i].id;
-        let Some(codec) = self.participants[i]
+        // The publisher borrowed, the subscribers mutably: no copy of the codec name.
+        let (before, rest) = self.participants.split_at_mut(i);
+        let Some((p, after)) = rest.split_first_mut() else {
+            return 0;
+        };
+        let Some(codec) = p
             .published
             .get(&kind)
-            .and_then(|&t| self.participants[i].peer.pc.transceiver(t))
-            .and_then(|info| info.codecs.first().map(|c| c.name.clone()))
+            .and_then(|&t| p.peer.pc.codec_name(t, payload_type))
         else {
             return 0;
         };
         let mut sent = 0;
-        for s in self.participants.iter_mut().filter(|s| s.id != publisher) {
-            let Some(&t) = s.forwards.get(&(publisher, kind)) else {
+        for s in before.iter_mut().chain(after.iter_mut()) {
+            let Some(&t) = s.forwards.get(&(p.id, kind)) else {
                 continue;
             };
-            let pt = s.peer.pc.transceiver(t).and_then(|info| {
-                info.codecs
-                    .iter()
-                    .find(|c| c.name.eq_ignore_ascii_case(&codec))
-                    .map(|c| c.payload_type)
-            });
             // Not negotiated yet, or the send queue full: this one is skipped.
-            if let Some(pt) = pt
+            if let Some(pt) = s.peer.pc.payload_type_of(t, codec)
                 && write(&mut s.peer.pc, t, pt).is_ok()
             {
                 sent += 1;

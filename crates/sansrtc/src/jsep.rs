@@ -82,9 +82,6 @@ pub(crate) struct Signaling {
     pub(crate) negotiated: bool,
     /// The mids of the last completed exchange, in order (later offers keep it).
     pub(crate) section_order: Vec<String>,
-    /// Credentials for the ICE restart an offer we created carries (applied when the offer
-    /// is set).
-    restart_credentials: Option<Credentials>,
     /// What a rollback restores while an offer is pending.
     pub(crate) checkpoint: Option<Box<crate::rollback::Checkpoint>>,
     /// The seed restart credentials are derived from (with `restarts`), if deterministic.
@@ -105,7 +102,6 @@ impl Signaling {
             remote_ufrag: None,
             negotiated: false,
             section_order: Vec::new(),
-            restart_credentials: None,
             checkpoint: None,
             seed,
             restarts: 0,
@@ -188,7 +184,6 @@ impl PeerConnection {
         let mut transport = self.local_transport();
         // The restart happens when the offer is set (so an offer never set, or rolled back,
         // changes nothing); the offer carries the credentials it will use.
-        self.signaling.restart_credentials = None;
         if options.ice_restart {
             let signaling = &mut self.signaling;
             signaling.restarts = signaling.restarts.wrapping_add(1);
@@ -200,9 +195,8 @@ impl PeerConnection {
                 seed
             });
             let credentials = Credentials::random(&mut sansrtc_proto::rng::from_seed(seed));
-            transport.ice_ufrag.clone_from(&credentials.ufrag);
-            transport.ice_pwd.clone_from(&credentials.pwd);
-            self.signaling.restart_credentials = Some(credentials);
+            transport.ice_ufrag = credentials.ufrag;
+            transport.ice_pwd = credentials.pwd;
         }
         let mut builder = OfferBuilder::new(self.signaling.session_id, transport)
             .session_version(self.signaling.version);
@@ -284,7 +278,6 @@ impl PeerConnection {
                         .restart_with(now, credentials)
                         .map_err(|_| Error::BadDescription("ICE credentials".to_owned()))?;
                 }
-                self.signaling.restart_credentials = None;
                 self.signaling.state = SignalingState::HaveLocalOffer;
             }
             (SdpType::Answer, SignalingState::HaveRemoteOffer) => {

@@ -114,6 +114,27 @@ impl PeerConnection {
         self.engine.media.transceiver(id).map(|t| t.info())
     }
 
+    /// A transceiver's kind, without copying its state (for per-packet use).
+    pub fn transceiver_kind(&self, id: TransceiverId) -> Option<MediaKind> {
+        self.engine.media.transceiver(id).map(|t| t.kind)
+    }
+
+    /// The payload type negotiated on a transceiver for the codec `name` (any case), the
+    /// first when several are (for per-packet use: nothing is copied).
+    pub fn payload_type_of(&self, id: TransceiverId, name: &str) -> Option<u8> {
+        let t = self.engine.media.transceiver(id)?;
+        t.codecs
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+            .map(|c| c.payload_type)
+    }
+
+    /// The name of the codec negotiated on a transceiver for `payload_type`.
+    pub fn codec_name(&self, id: TransceiverId, payload_type: u8) -> Option<&str> {
+        let t = self.engine.media.transceiver(id)?;
+        t.codec(payload_type).map(|c| c.name.as_str())
+    }
+
     /// Every transceiver, in creation order.
     pub fn transceivers(&self) -> Vec<TransceiverId> {
         (0..self.engine.media.transceivers.len() as u32)

@@ -307,6 +307,7 @@ pub fn run(scenario: &Scenario) -> Option<Outcome> {
         echo: scenario.echo_media_until.is_some(),
         drop_video_every: scenario.drop_our_video_every,
         video_sent: 0,
+        video_ssrcs: None,
     };
     let deadline = started + scenario.timeout;
     let mut page: Option<Value> = None;
@@ -419,6 +420,8 @@ struct Run<'a> {
     drop_video_every: Option<usize>,
     /// Video RTP packets we sent (or dropped).
     video_sent: usize,
+    /// Our video transceiver's send SSRC and RTX SSRC, once it has one.
+    video_ssrcs: Option<(u32, Option<u32>)>,
 }
 
 impl Run<'_> {
@@ -703,14 +706,16 @@ impl Run<'_> {
             return false;
         }
         let ssrc = u32::from_be_bytes([datagram[8], datagram[9], datagram[10], datagram[11]]);
-        let video = self
-            .pc
-            .transceivers()
-            .into_iter()
-            .filter_map(|t| self.pc.transceiver(t))
-            .find(|t| t.kind == MediaKind::Video)
-            .map(|t| t.send_ssrc);
-        let Some((media, rtx)) = video else {
+        if self.video_ssrcs.is_none() {
+            self.video_ssrcs = self
+                .pc
+                .transceivers()
+                .into_iter()
+                .find(|&t| self.pc.transceiver_kind(t) == Some(MediaKind::Video))
+                .and_then(|t| self.pc.transceiver(t))
+                .map(|t| t.send_ssrc);
+        }
+        let Some((media, rtx)) = self.video_ssrcs else {
             return false;
         };
         if Some(ssrc) == rtx {
@@ -736,7 +741,7 @@ impl Run<'_> {
 
     /// "audio" or "video".
     fn kind_of(&self, id: TransceiverId) -> String {
-        match self.pc.transceiver(id).map(|t| t.kind) {
+        match self.pc.transceiver_kind(id) {
             Some(MediaKind::Audio) => "audio".to_owned(),
             Some(MediaKind::Video) => "video".to_owned(),
             None => "unknown".to_owned(),

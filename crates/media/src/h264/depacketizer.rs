@@ -95,12 +95,7 @@ impl Depacketizer for H264Depacketizer {
         payloads: &mut dyn Iterator<Item = &[u8]>,
         frame: &mut Vec<u8>,
     ) -> Result<(), DepacketizeError> {
-        let len_before = frame.len();
-        let result = depacketize_into(payloads, frame);
-        if result.is_err() {
-            frame.truncate(len_before);
-        }
-        result
+        crate::codec::append_or_restore(frame, |frame| depacketize_into(payloads, frame))
     }
 }
 

@@ -195,12 +195,7 @@ impl Depacketizer for Vp9Depacketizer {
         payloads: &mut dyn Iterator<Item = &[u8]>,
         frame: &mut Vec<u8>,
     ) -> Result<(), DepacketizeError> {
-        let original_len = frame.len();
-        let result = append_layer_frame(payloads, frame);
-        if result.is_err() {
-            frame.truncate(original_len);
-        }
-        result
+        crate::codec::append_or_restore(frame, |frame| append_layer_frame(payloads, frame))
     }
 }
 

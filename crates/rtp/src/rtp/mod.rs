@@ -6,9 +6,11 @@ pub mod ext;
 mod extension;
 mod header;
 mod packet;
+mod sequence;
 
 pub use extension::{
     Element, Elements, ExtensionForm, HeaderExtension, ONE_BYTE_PROFILE, TWO_BYTE_PROFILE,
 };
 pub use header::{ElementForm, Extensions, RtpHeader};
 pub use packet::{FIXED_HEADER_LEN, RtpPacket, VERSION, header_len};
+pub use sequence::extend_sequence;

@@ -583,7 +583,7 @@ impl Media {
         let index = route.transceiver;
         if let Some(media_ssrc) = route.repairs {
             // RTX (RFC 4588 §4): the original sequence number, then the original payload.
-            self.handle_rtx(now, index, ssrc, media_ssrc, buffer, payload);
+            self.handle_rtx(now, index, media_ssrc, buffer, payload);
             return;
         }
         self.deliver(
@@ -614,8 +614,9 @@ impl Media {
         payload: Range<usize>,
     ) {
         let t = &self.transceivers[index];
-        let clock_rate = t.codec(payload_type).map_or(90_000, |c| c.clock_rate);
-        let track_missing = t.codec(payload_type).is_some_and(|c| c.nack);
+        let codec = t.codec(payload_type);
+        let clock_rate = codec.map_or(90_000, |c| c.clock_rate);
+        let track_missing = codec.is_some_and(|c| c.nack);
         let frames = t.receive_mode == ReceiveMode::Frames;
         let Some(stream) = self.streams.get_mut(&ssrc) else {
             self.recycle(buffer);
@@ -689,7 +690,6 @@ impl Media {
         &mut self,
         now: Instant,
         index: usize,
-        rtx_ssrc: u32,
         media_ssrc: u32,
         mut buffer: Vec<u8>,
         payload: Range<usize>,
@@ -707,7 +707,6 @@ impl Media {
             self.recycle(buffer);
             return;
         };
-        let _ = rtx_ssrc;
         // Rewrite it as the packet it repairs: media SSRC, payload type and sequence number;
         // the two bytes of the original sequence number leave the payload.
         buffer[1] = (buffer[1] & 0x80) | payload_type;
@@ -715,15 +714,13 @@ impl Media {
         buffer[8..12].copy_from_slice(&media_ssrc.to_be_bytes());
         buffer.drain(payload.start..payload.start + 2);
         let payload = payload.start..payload.end - 2;
-        if !self.streams.contains_key(&media_ssrc) {
+        let Some(stream) = self.streams.get_mut(&media_ssrc) else {
             self.recycle(buffer);
             return;
-        }
+        };
+        stream.repaired += 1;
         let timestamp = u32::from_be_bytes([buffer[4], buffer[5], buffer[6], buffer[7]]);
         let marker = buffer[1] & 0x80 != 0;
-        if let Some(stream) = self.streams.get_mut(&media_ssrc) {
-            stream.repaired += 1;
-        }
         self.deliver(
             now,
             index,

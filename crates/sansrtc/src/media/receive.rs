@@ -45,7 +45,6 @@ pub(crate) struct ReceiveStream {
     pub(crate) plis_sent: u64,
     pub(crate) firs_sent: u64,
     pub(crate) fir_sequence: u8,
-    pub(crate) recovered: u64,
     /// Packets that came as retransmissions (RTX).
     pub(crate) repaired: u64,
     /// Its simulcast layer, from the rtp-stream-id extension of its first packet.
@@ -71,7 +70,6 @@ impl ReceiveStream {
             plis_sent: 0,
             firs_sent: 0,
             fir_sequence: 0,
-            recovered: 0,
             repaired: 0,
             rid: None,
         }
@@ -79,19 +77,7 @@ impl ReceiveStream {
 
     /// `sequence` extended to 64 bits, nearest the highest seen (RFC 3550 §A.1).
     pub(crate) fn extend(&self, sequence: u16) -> u64 {
-        if self.base.is_none() {
-            return (1 << 16) + u64::from(sequence);
-        }
-        let candidate = (self.highest & !0xffff) | u64::from(sequence);
-        [
-            candidate.wrapping_sub(1 << 16),
-            candidate,
-            candidate + (1 << 16),
-        ]
-        .into_iter()
-        .filter(|&c| c >= 1 << 15)
-        .min_by_key(|&c| c.abs_diff(self.highest))
-        .unwrap_or(candidate)
+        sansrtc_rtp::rtp::extend_sequence(self.base.map(|_| self.highest), sequence)
     }
 
     /// Counts one authenticated packet: statistics, jitter and the missing list. Returns its
@@ -137,7 +123,6 @@ impl ReceiveStream {
             Some(_) => {
                 if let Some(i) = self.missing.iter().position(|m| m.sequence == extended) {
                     self.missing.remove(i);
-                    self.recovered += 1;
                 }
             }
         }

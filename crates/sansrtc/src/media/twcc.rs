@@ -36,21 +36,7 @@ impl TwccReceiver {
     /// A packet of `media_ssrc` with transport-wide sequence number `sequence` arrived at
     /// `arrival_us`.
     pub(super) fn record(&mut self, now: Instant, sequence: u16, arrival_us: i64, media_ssrc: u32) {
-        let extended = match self.highest {
-            None => (1 << 16) + u64::from(sequence),
-            Some(h) => {
-                let candidate = (h & !0xffff) | u64::from(sequence);
-                [
-                    candidate.wrapping_sub(1 << 16),
-                    candidate,
-                    candidate + (1 << 16),
-                ]
-                .into_iter()
-                .filter(|&c| c >= 1 << 15)
-                .min_by_key(|&c| c.abs_diff(h))
-                .unwrap_or(candidate)
-            }
-        };
+        let extended = sansrtc_rtp::rtp::extend_sequence(self.highest, sequence);
         // Already reported (a late duplicate): nothing more to say.
         if self.next.is_some_and(|n| extended < n) || self.pending.len() >= MAX_PENDING {
             return;
