@@ -61,11 +61,7 @@ impl PeerConnection {
         id: TransceiverId,
         direction: Direction,
     ) -> Result<(), MediaError> {
-        let t = self
-            .engine
-            .media
-            .transceiver_mut(id)
-            .ok_or(MediaError::UnknownTransceiver)?;
+        let t = self.engine.media.transceiver_mut(id)?;
         if t.stopped {
             return Err(MediaError::Stopped);
         }
@@ -79,11 +75,7 @@ impl PeerConnection {
     /// # Errors
     /// [`MediaError::UnknownTransceiver`].
     pub fn stop_transceiver(&mut self, id: TransceiverId) -> Result<(), MediaError> {
-        let t = self
-            .engine
-            .media
-            .transceiver_mut(id)
-            .ok_or(MediaError::UnknownTransceiver)?;
+        let t = self.engine.media.transceiver_mut(id)?;
         t.stopped = true;
         t.direction = Direction::Inactive;
         t.current_direction = Some(Direction::Inactive);
@@ -100,11 +92,7 @@ impl PeerConnection {
         id: TransceiverId,
         mode: ReceiveMode,
     ) -> Result<(), MediaError> {
-        let t = self
-            .engine
-            .media
-            .transceiver_mut(id)
-            .ok_or(MediaError::UnknownTransceiver)?;
+        let t = self.engine.media.transceiver_mut(id)?;
         t.receive_mode = mode;
         Ok(())
     }

@@ -771,8 +771,14 @@ impl Media {
         self.transceivers.get(id.0 as usize)
     }
 
-    pub(crate) fn transceiver_mut(&mut self, id: TransceiverId) -> Option<&mut Transceiver> {
-        self.transceivers.get_mut(id.0 as usize)
+    /// A transceiver to change, or [`MediaError::UnknownTransceiver`].
+    pub(crate) fn transceiver_mut(
+        &mut self,
+        id: TransceiverId,
+    ) -> Result<&mut Transceiver, MediaError> {
+        self.transceivers
+            .get_mut(id.0 as usize)
+            .ok_or(MediaError::UnknownTransceiver)
     }
 
     /// Forgets receive state of SSRCs no transceiver receives any more.
